@@ -2,11 +2,78 @@ package main
 
 import (
 	"context"
-	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"slices"
+	"strings"
+
+	"github.com/gospeed/gospeed/lessons"
 )
 
-// runCPU is a placeholder: the owner of this file replaces it.
+// runCPU runs the CPU-bound job one way:
+// gospeed cpu --version V --workers N [--job fib|squares] [--gomaxprocs N] [--json].
 func runCPU(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not implemented yet")
+	fs := flag.NewFlagSet("cpu", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	version := fs.String("version", "sequential", "how to compute: "+strings.Join(lessons.CPUVersions, ", "))
+	workers := fs.Int("workers", 0, "goroutines or processes (default: the number of CPUs)")
+	job := fs.String("job", "fib", "what to compute: fib (fib(N) Tasks times) or squares (sum of squares below N+x)")
+	n := fs.Int("n", 0, "fib's argument (default 35) or the squares' base (default 5000000)")
+	tasks := fs.Int("tasks", 20, "how many numbers to compute")
+	gomaxprocs := fs.Int("gomaxprocs", 0, "run with this GOMAXPROCS (1: the world of Python's GIL; default: leave as is)")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	set := setFlags(fs)
+	switch {
+	case fs.NArg() > 0:
+		return usageError{fmt.Errorf("cpu: unexpected arguments %q", fs.Args())}
+	case !slices.Contains(lessons.CPUVersions, *version):
+		return usageError{fmt.Errorf("cpu: unknown version %q (want one of %s)", *version, strings.Join(lessons.CPUVersions, ", "))}
+	case !slices.Contains(lessons.CPUJobs, *job):
+		return usageError{fmt.Errorf("cpu: unknown job %q (want one of %s)", *job, strings.Join(lessons.CPUJobs, ", "))}
+	case set["workers"] && *workers < 1:
+		return usageError{fmt.Errorf("cpu: --workers must be at least 1, got %d", *workers)}
+	case set["n"] && *n < 1:
+		return usageError{fmt.Errorf("cpu: --n must be at least 1, got %d", *n)}
+	case *tasks < 1:
+		return usageError{fmt.Errorf("cpu: --tasks must be at least 1, got %d", *tasks)}
+	case set["gomaxprocs"] && *gomaxprocs < 1:
+		return usageError{fmt.Errorf("cpu: --gomaxprocs must be at least 1, got %d", *gomaxprocs)}
+	}
+	opt := lessons.CPUOptions{
+		Version:    *version,
+		Workers:    *workers,
+		Job:        *job,
+		N:          *n,
+		Tasks:      *tasks,
+		GOMAXPROCS: *gomaxprocs,
+	}
+	bar := newBar(stderr, "computing")
+	opt.Progress = bar.progress
+	res, err := lessons.RunCPU(ctx, opt)
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(stdout, cpuJSON{
+			Job: res.Job, Version: res.Version, Workers: res.Workers, Tasks: res.Tasks,
+			Seconds: res.Seconds, GOMAXPROCS: res.GOMAXPROCS,
+		})
+	}
+	_, err = fmt.Fprintln(stdout, res)
+	return err
+}
+
+// cpuJSON is what `gospeed cpu --json` prints.
+type cpuJSON struct {
+	Job        string  `json:"job"`
+	Version    string  `json:"version"`
+	Workers    int     `json:"workers"`
+	Tasks      int     `json:"tasks"`
+	Seconds    float64 `json:"seconds"`
+	GOMAXPROCS int     `json:"gomaxprocs"`
 }

@@ -3,10 +3,35 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/gospeed/gospeed/kernel"
 )
 
-// runKernel is a placeholder: the owner of this file replaces it.
+// runKernel serves a Jupyter kernel on the connection file Jupyter gives it.
+// SIGINT interrupts the running cell instead of ending the kernel
+// (interrupt_mode "signal"); SIGTERM shuts it down.
 func runKernel(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not implemented yet")
+	fs := flag.NewFlagSet("kernel", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		io.WriteString(stderr, "usage: gospeed kernel CONNECTION_FILE\n\nRuns the Go kernel for Jupyter; Jupyter starts it through the kernelspec that 'gospeed install' writes.\n")
+	}
+	if err := fs.Parse(args); err != nil {
+		return usageError{err}
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usageError{errors.New("kernel: want exactly one connection file")}
+	}
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	// main's context ends on SIGINT, which for a kernel means "interrupt the
+	// cell": the kernel watches the signals itself instead.
+	return kernel.Run(context.WithoutCancel(ctx), fs.Arg(0), kernel.Options{CaptureFDs: true, Signals: signals})
 }

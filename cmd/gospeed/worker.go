@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"io"
+	"os"
+
+	"github.com/gospeed/gospeed/lessons"
 )
 
-// runWorker is a placeholder: the owner of this file replaces it.
+// runWorker serves the multi-process lessons: the lessons package starts
+// this executable as `gospeed worker` and talks to it over stdin and stdout.
 func runWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("not implemented yet")
+	return lessons.ServeWorker(ctx, os.Stdin, stdout)
 }

@@ -1,0 +1,152 @@
+package display
+
+import (
+	"fmt"
+	"image"
+	"reflect"
+)
+
+// Render returns the MIME bundle for v: text/plain always, plus every rich
+// type v offers through the interfaces of this package or as an image.Image.
+// A Data value is returned as is (with text/plain added when missing).
+func Render(v interface{}) Data {
+	switch x := v.(type) {
+	case Data:
+		return withText(x, v)
+	case *Data:
+		if x != nil {
+			return withText(*x, v)
+		}
+	case Renderer:
+		if !isNilPointer(v) {
+			return withText(x.Render(), v)
+		}
+	}
+	d := Data{Data: MIMEMap{MIMETypeText: Plain(v)}}
+	if isNilPointer(v) {
+		return d
+	}
+	if r, ok := v.(SimpleRenderer); ok {
+		for k, val := range r.SimpleRender() {
+			d.Data[k] = val
+		}
+	}
+	if r, ok := v.(HTMLer); ok {
+		d.Data[MIMETypeHTML] = string(r.HTML())
+	}
+	if r, ok := v.(HTMLStringer); ok {
+		d.Data[MIMETypeHTML] = r.HTML()
+	}
+	if r, ok := v.(SVGer); ok {
+		d.Data[MIMETypeSVG] = r.SVG()
+	}
+	if r, ok := v.(Markdowner); ok {
+		d.Data[MIMETypeMarkdown] = r.Markdown()
+	}
+	if r, ok := v.(Latexer); ok {
+		d.Data[MIMETypeLatex] = r.Latex()
+	}
+	if r, ok := v.(Mather); ok {
+		d.Data[MIMETypeLatex] = "$$" + r.Math() + "$$"
+	}
+	if r, ok := v.(JSONer); ok {
+		d.Data[MIMETypeJSON] = r.JSON()
+	}
+	if r, ok := v.(JavaScripter); ok {
+		d.Data[MIMETypeJavaScript] = r.JavaScript()
+	}
+	if r, ok := v.(PNGer); ok {
+		d.Data[MIMETypePNG] = r.PNG()
+	}
+	if r, ok := v.(JPEGer); ok {
+		d.Data[MIMETypeJPEG] = r.JPEG()
+	}
+	if r, ok := v.(PDFer); ok {
+		d.Data[MIMETypePDF] = r.PDF()
+	}
+	if img, ok := v.(image.Image); ok {
+		if id, err := imageData(img); err == nil {
+			d.Data[MIMETypePNG] = id.Data[MIMETypePNG]
+			d.Metadata = id.Metadata
+		}
+	}
+	return d
+}
+
+// Plain is the text/plain form of v: its String() when it has one (fmt's %v), with
+// strings quoted as Go would write them, like a REPL.
+func Plain(v interface{}) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%+v", v)
+}
+
+func withText(d Data, v interface{}) Data {
+	if d.Data == nil {
+		d.Data = MIMEMap{}
+	}
+	if _, ok := d.Data[MIMETypeText]; !ok {
+		d.Data[MIMETypeText] = fallbackText(d)
+	}
+	return d
+}
+
+// fallbackText is text/plain for a bundle that has none: the frontend needs one.
+func fallbackText(d Data) string {
+	for _, mime := range []string{MIMETypeMarkdown, MIMETypeHTML, MIMETypeLatex, MIMETypeSVG} {
+		if s, ok := d.Data[mime].(string); ok {
+			return s
+		}
+	}
+	return "<display data>"
+}
+
+func isNilPointer(v interface{}) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	switch rv.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Func, reflect.Chan:
+		return rv.IsNil()
+	}
+	return false
+}
+
+// RenderViews renders v, adding what its views render: the same value seen
+// through interfaces that compiled code cannot find on its own (the methods
+// of a type declared in the interpreter). A view's text (String or Error)
+// replaces v's default text/plain.
+func RenderViews(v interface{}, views ...interface{}) Data {
+	d := Render(v)
+	for _, view := range views {
+		switch x := view.(type) {
+		case error:
+			d.Data[MIMETypeText] = x.Error()
+			continue
+		case fmt.Stringer:
+			d.Data[MIMETypeText] = x.String()
+			continue
+		}
+		vd := Render(view)
+		for mime, content := range vd.Data {
+			if mime != MIMETypeText {
+				d.Data[mime] = content
+			}
+		}
+		for k, m := range vd.Metadata {
+			if d.Metadata == nil {
+				d.Metadata = MIMEMap{}
+			}
+			d.Metadata[k] = m
+		}
+		for k, t := range vd.Transient {
+			if d.Transient == nil {
+				d.Transient = MIMEMap{}
+			}
+			d.Transient[k] = t
+		}
+	}
+	return d
+}

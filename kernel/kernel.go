@@ -1,0 +1,703 @@
+// Package kernel is gospeed's Jupyter kernel: it speaks the Jupyter
+// messaging protocol (version 5.3) over ZeroMQ and hands cells to an
+// Evaluator, by default the yaegi-based repl.Session.
+//
+// Shell requests are served one at a time, in order, on their own goroutine;
+// control requests (interrupt, shutdown) on another, so they are answered
+// while a cell runs. Every incoming message's HMAC-SHA256 signature is
+// checked; a message that fails is logged and dropped, and the kernel serves on.
+package kernel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
+
+	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/repl"
+	"github.com/gospeed/gospeed/kernel/wire"
+)
+
+// Version is the kernel's implementation version.
+const Version = "0.1.0"
+
+// Evaluator runs cells; *repl.Session is the real one.
+type Evaluator interface {
+	Execute(ctx context.Context, code string) (result display.Data, ok bool, err error)
+	IsComplete(code string) (status, indent string)
+	Complete(code string, cursor int) (matches []string, start, end int)
+	Inspect(code string, cursor int) (display.Data, bool)
+	Close() error
+}
+
+// Outputs are where an Evaluator writes: the cell's streams and rich displays.
+type Outputs struct {
+	Stdout, Stderr io.Writer
+	Display        func(d display.Data, update bool)
+}
+
+// Options configure Run.
+type Options struct {
+	// CaptureFDs redirects the process's file descriptors 1 and 2 into the
+	// notebook, so output of compiled code and of goroutines reaches it too.
+	// It changes the whole process: only `gospeed kernel` sets it.
+	CaptureFDs bool
+	// Log receives the kernel's own log. Default: the original stderr.
+	Log io.Writer
+	// NewEvaluator builds the evaluator. Default: repl.New.
+	NewEvaluator func(Outputs) (Evaluator, error)
+	// OutputRate caps a cell's stream output in bytes per second; the rest
+	// is dropped and counted. Default 1 MiB.
+	OutputRate int
+	// Signals, if not nil, delivers signals: SIGINT interrupts the running
+	// cell (interrupt_mode "signal"), any other signal shuts the kernel down.
+	Signals <-chan os.Signal
+}
+
+// Run serves the kernel described by connectionFile until a shutdown_request
+// or until ctx is done.
+func Run(ctx context.Context, connectionFile string, opt Options) error {
+	info, err := wire.ReadConnectionFile(connectionFile)
+	if err != nil {
+		return err
+	}
+	return Serve(ctx, info, opt)
+}
+
+// Serve is Run with the connection already read.
+func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) (err error) {
+	signer, err := wire.NewSigner(info.Key, info.SignatureScheme)
+	if err != nil {
+		return err
+	}
+	if opt.OutputRate <= 0 {
+		opt.OutputRate = 1 << 20
+	}
+	if opt.NewEvaluator == nil {
+		opt.NewEvaluator = newRepl
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	k := &kernel{
+		info:    info,
+		signer:  signer,
+		session: wire.NewID(),
+		stop:    cancel,
+	}
+	k.out = newStreamer(opt.OutputRate, k.publishStream)
+	defer k.out.Close()
+
+	logTo := opt.Log
+	outputs := Outputs{Stdout: k.out.Writer("stdout"), Stderr: k.out.Writer("stderr"), Display: k.display}
+	if opt.CaptureFDs {
+		k.capture, err = captureFDs(k.out.Write)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if rerr := k.capture.Restore(); rerr != nil && err == nil {
+				k.log.Printf("restoring stdout and stderr: %v", rerr)
+			}
+		}()
+		if logTo == nil {
+			logTo = k.capture.Log
+		}
+		outputs.Stdout, outputs.Stderr = os.Stdout, os.Stderr
+	}
+	if logTo == nil {
+		logTo = os.Stderr
+	}
+	k.log = log.New(logTo, "gospeed kernel: ", log.LstdFlags)
+
+	if err := k.bind(ctx); err != nil {
+		k.closeSockets()
+		return err
+	}
+	defer k.closeSockets()
+
+	k.eval, err = opt.NewEvaluator(outputs)
+	if err != nil {
+		return fmt.Errorf("starting the interpreter: %w", err)
+	}
+
+	shellQ := make(chan wire.Message, 1024)
+	controlQ := make(chan wire.Message, 64)
+	var wg sync.WaitGroup
+	wg.Go(func() { k.heartbeat(ctx) })
+	wg.Go(func() { k.receive(ctx, k.shell, "shell", shellQ) })
+	wg.Go(func() { k.receive(ctx, k.control, "control", controlQ) })
+	wg.Go(func() { k.receive(ctx, k.stdin, "stdin", nil) })
+	wg.Go(func() { k.serveControl(ctx, controlQ) })
+	shellDone := make(chan struct{})
+	go func() {
+		defer close(shellDone)
+		k.serveShell(ctx, shellQ)
+	}()
+
+	k.waitForEnd(ctx, opt.Signals)
+	cancel()
+	k.interrupt()
+	stopped := true
+	select {
+	case <-shellDone:
+	case <-time.After(2 * time.Second):
+		stopped = false
+		k.log.Printf("the running cell did not stop within 2s of shutdown")
+	}
+	k.out.Flush()
+	if stopped { // else the cell still uses the interpreter
+		if err := k.eval.Close(); err != nil {
+			k.log.Printf("closing the interpreter: %v", err)
+		}
+	}
+	// The PUB socket sends from a queue: give the last status and the
+	// shutdown reply's neighbours a moment to leave before closing.
+	time.Sleep(50 * time.Millisecond)
+	k.closeSockets()
+	wg.Wait()
+	return nil
+}
+
+// waitForEnd returns when ctx is done (shutdown_request) or a signal other
+// than SIGINT arrives; SIGINT interrupts the running cell.
+func (k *kernel) waitForEnd(ctx context.Context, signals <-chan os.Signal) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case sig := <-signals:
+			if sig != os.Interrupt && sig != syscall.SIGINT {
+				k.log.Printf("%v: shutting down", sig)
+				return
+			}
+			k.log.Printf("SIGINT: interrupting the running cell")
+			k.interrupt()
+		}
+	}
+}
+
+func newRepl(o Outputs) (Evaluator, error) {
+	return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display})
+}
+
+type kernel struct {
+	info    wire.ConnectionInfo
+	signer  *wire.Signer
+	session string
+	log     *log.Logger
+	eval    Evaluator
+	out     *streamer
+	capture *fdCapture
+	stop    context.CancelFunc
+
+	hb, shell, control, stdin, iopub zmq4.Socket
+	sendMu                           sync.Mutex // zmq4 sockets are not for concurrent senders
+	closeOnce                        sync.Once
+
+	cellMu     sync.Mutex
+	cancelCell context.CancelFunc // of the running cell, nil between cells
+
+	// Owned by the shell goroutine.
+	execCount int
+	history   []historyEntry
+}
+
+type historyEntry struct {
+	session, line int
+	input         string
+	output        any // the result's text/plain, or nil
+}
+
+func (k *kernel) bind(ctx context.Context) error {
+	k.hb = zmq4.NewRep(ctx)
+	k.shell = zmq4.NewRouter(ctx)
+	k.control = zmq4.NewRouter(ctx)
+	k.stdin = zmq4.NewRouter(ctx)
+	k.iopub = zmq4.NewPub(ctx)
+	for _, s := range []struct {
+		sock zmq4.Socket
+		port int
+	}{{k.hb, k.info.HBPort}, {k.shell, k.info.ShellPort}, {k.control, k.info.ControlPort}, {k.stdin, k.info.StdinPort}, {k.iopub, k.info.IOPubPort}} {
+		if err := s.sock.Listen(k.info.Endpoint(s.port)); err != nil {
+			return fmt.Errorf("binding %s: %w", k.info.Endpoint(s.port), err)
+		}
+	}
+	return nil
+}
+
+func (k *kernel) closeSockets() {
+	k.closeOnce.Do(func() {
+		for _, s := range []zmq4.Socket{k.hb, k.shell, k.control, k.stdin, k.iopub} {
+			if s != nil {
+				s.Close()
+			}
+		}
+	})
+}
+
+// heartbeat echoes every ping, so the frontend knows the kernel is alive.
+func (k *kernel) heartbeat(ctx context.Context) {
+	for {
+		msg, err := k.hb.Recv()
+		if err != nil {
+			return
+		}
+		if err := k.hb.Send(msg); err != nil && ctx.Err() == nil {
+			k.log.Printf("heartbeat: %v", err)
+		}
+	}
+}
+
+// receive reads a socket, checks each message and queues the good ones on q
+// (or drops them all when q is nil).
+func (k *kernel) receive(ctx context.Context, sock zmq4.Socket, name string, q chan<- wire.Message) {
+	for {
+		raw, err := sock.Recv()
+		if err != nil {
+			return // the socket was closed
+		}
+		m, err := k.signer.Decode(raw.Frames)
+		if err != nil {
+			k.log.Printf("%s: dropped a message: %v", name, err)
+			continue
+		}
+		if q == nil {
+			k.log.Printf("%s: ignored %s (no input is requested)", name, m.Type())
+			continue
+		}
+		select {
+		case q <- m:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// send signs and sends m on sock.
+func (k *kernel) send(sock zmq4.Socket, m wire.Message) {
+	frames, err := k.signer.Encode(m)
+	if err != nil {
+		k.log.Printf("encoding %s: %v", m.Type(), err)
+		return
+	}
+	k.sendMu.Lock()
+	err = sock.Send(zmq4.NewMsgFrom(frames...))
+	k.sendMu.Unlock()
+	if err != nil {
+		k.log.Printf("sending %s: %v", m.Type(), err)
+	}
+}
+
+// reply answers request on sock with msgType and content.
+func (k *kernel) reply(sock zmq4.Socket, request *wire.Message, msgType string, content any) {
+	m, err := wire.NewMessage(k.session, msgType, request, content)
+	if err != nil {
+		k.log.Printf("%v", err)
+		return
+	}
+	m.Metadata = map[string]any{}
+	k.send(sock, m)
+}
+
+// publish sends an iopub message whose parent is parent (nil: none).
+func (k *kernel) publish(parent *wire.Message, msgType string, content any) {
+	m, err := wire.NewMessage(k.session, msgType, nil, content)
+	if err != nil {
+		k.log.Printf("%v", err)
+		return
+	}
+	if parent != nil {
+		m.ParentHeader = parent.Header
+	}
+	m.Identities = [][]byte{[]byte("kernel." + k.session + "." + msgType)}
+	k.send(k.iopub, m)
+}
+
+func (k *kernel) publishStatus(parent *wire.Message, state string) {
+	k.publish(parent, "status", map[string]string{"execution_state": state})
+}
+
+func (k *kernel) publishStream(parent *wire.Message, name, text string) {
+	k.publish(parent, "stream", map[string]string{"name": name, "text": text})
+}
+
+// syncOutput makes sure all output printed so far has been sent, so that
+// what follows (a result, an error, idle) comes after it.
+func (k *kernel) syncOutput() {
+	if k.capture != nil {
+		if err := k.capture.Sync(time.Second); err != nil {
+			k.log.Printf("%v", err)
+		}
+	}
+	k.out.Flush()
+}
+
+// display is the evaluator's Display callback: rich output of the cell
+// currently running (or of the last one, for a straggling goroutine).
+func (k *kernel) display(d display.Data, update bool) {
+	k.syncOutput()
+	msgType := "display_data"
+	if update {
+		msgType = "update_display_data"
+	}
+	k.publish(k.out.Parent(), msgType, bundle(d, true))
+}
+
+// bundle is the content of a display_data-like message.
+func bundle(d display.Data, transient bool) map[string]any {
+	c := map[string]any{"data": nonNil(d.Data), "metadata": nonNil(d.Metadata)}
+	if transient {
+		c["transient"] = nonNil(d.Transient)
+	}
+	return c
+}
+
+func nonNil(m display.MIMEMap) display.MIMEMap {
+	if m == nil {
+		return display.MIMEMap{}
+	}
+	return m
+}
+
+// interrupt cancels the running cell, if any.
+func (k *kernel) interrupt() {
+	k.cellMu.Lock()
+	if k.cancelCell != nil {
+		k.cancelCell()
+	}
+	k.cellMu.Unlock()
+}
+
+func (k *kernel) setCancel(cancel context.CancelFunc) {
+	k.cellMu.Lock()
+	k.cancelCell = cancel
+	k.cellMu.Unlock()
+}
+
+// serveControl answers control requests; it never waits for a cell.
+func (k *kernel) serveControl(ctx context.Context, q <-chan wire.Message) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-q:
+			k.publishStatus(&m, "busy")
+			switch m.Type() {
+			case "interrupt_request":
+				k.interrupt()
+				k.reply(k.control, &m, "interrupt_reply", map[string]string{"status": "ok"})
+			case "shutdown_request":
+				k.shutdown(&m, k.control)
+			case "kernel_info_request":
+				k.reply(k.control, &m, "kernel_info_reply", kernelInfo())
+			default:
+				k.log.Printf("control: ignored unknown message type %q", m.Type())
+			}
+			k.publishStatus(&m, "idle")
+		}
+	}
+}
+
+// shutdown replies and ends Serve; with restart, the frontend starts a new
+// kernel process.
+func (k *kernel) shutdown(m *wire.Message, sock zmq4.Socket) {
+	var req struct {
+		Restart bool `json:"restart"`
+	}
+	if err := m.Decode(&req); err != nil {
+		k.log.Printf("%v", err)
+	}
+	k.reply(sock, m, "shutdown_reply", map[string]any{"status": "ok", "restart": req.Restart})
+	k.log.Printf("shutdown requested (restart=%v)", req.Restart)
+	k.stop()
+}
+
+// serveShell answers shell requests one at a time, in order.
+func (k *kernel) serveShell(ctx context.Context, q <-chan wire.Message) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case m := <-q:
+			if failed := k.handleShell(ctx, &m); failed {
+				k.abortQueued(ctx, q)
+			}
+		}
+	}
+}
+
+// abortQueued answers the execute requests already queued behind a failed
+// cell with status "aborted", as ipykernel does for stop_on_error, so a
+// "run all" stops at the first error. Other requests are served as usual.
+func (k *kernel) abortQueued(ctx context.Context, q <-chan wire.Message) {
+	for {
+		select {
+		case m := <-q:
+			if m.Type() != "execute_request" {
+				k.handleShell(ctx, &m)
+				continue
+			}
+			k.publishStatus(&m, "busy")
+			k.reply(k.shell, &m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.execCount})
+			k.publishStatus(&m, "idle")
+		default:
+			return
+		}
+	}
+}
+
+// handleShell serves one shell request; failed reports an execute request
+// that ended in an error and asked to stop on errors.
+func (k *kernel) handleShell(ctx context.Context, m *wire.Message) (failed bool) {
+	k.publishStatus(m, "busy")
+	defer k.publishStatus(m, "idle")
+	switch m.Type() {
+	case "kernel_info_request":
+		k.reply(k.shell, m, "kernel_info_reply", kernelInfo())
+	case "execute_request":
+		return k.execute(ctx, m)
+	case "is_complete_request":
+		k.isComplete(m)
+	case "complete_request":
+		k.complete(m)
+	case "inspect_request":
+		k.inspect(m)
+	case "history_request":
+		k.historyReply(m)
+	case "comm_info_request":
+		k.reply(k.shell, m, "comm_info_reply", map[string]any{"status": "ok", "comms": map[string]any{}})
+	case "comm_open":
+		// No comm targets exist: close it at once, as the protocol asks.
+		var req struct {
+			CommID string `json:"comm_id"`
+		}
+		if err := m.Decode(&req); err == nil {
+			k.publish(m, "comm_close", map[string]any{"comm_id": req.CommID, "data": map[string]any{}})
+		}
+	case "comm_msg", "comm_close":
+	case "shutdown_request": // older frontends send it on shell
+		k.shutdown(m, k.shell)
+	default:
+		k.log.Printf("shell: ignored unknown message type %q", m.Type())
+	}
+	return false
+}
+
+func kernelInfo() map[string]any {
+	return map[string]any{
+		"status":                 "ok",
+		"protocol_version":       wire.ProtocolVersion,
+		"implementation":         "gospeed",
+		"implementation_version": Version,
+		"language_info": map[string]any{
+			"name":            "go",
+			"version":         runtime.Version(),
+			"mimetype":        "text/x-go",
+			"file_extension":  ".go",
+			"codemirror_mode": "go",
+			"pygments_lexer":  "go",
+		},
+		"banner": fmt.Sprintf("gospeed %s: Go %s on yaegi, with the lessons compiled in", Version, runtime.Version()),
+		"help_links": []map[string]string{
+			{"text": "Go documentation", "url": "https://go.dev/doc/"},
+			{"text": "Go standard library", "url": "https://pkg.go.dev/std"},
+			{"text": "yaegi", "url": "https://github.com/traefik/yaegi"},
+		},
+		"debugger": false,
+	}
+}
+
+type executeRequest struct {
+	Code            string         `json:"code"`
+	Silent          bool           `json:"silent"`
+	StoreHistory    *bool          `json:"store_history"`
+	UserExpressions map[string]any `json:"user_expressions"`
+	AllowStdin      bool           `json:"allow_stdin"`
+	StopOnError     *bool          `json:"stop_on_error"`
+}
+
+// execute runs a cell: execute_input, its output as it comes, then
+// execute_result or error, then the reply.
+func (k *kernel) execute(ctx context.Context, m *wire.Message) (failed bool) {
+	var req executeRequest
+	if err := m.Decode(&req); err != nil {
+		k.log.Printf("%v", err)
+		k.reply(k.shell, m, "execute_reply", errorContent("BadRequest", err.Error(), nil, k.execCount))
+		return false
+	}
+	store := !req.Silent && (req.StoreHistory == nil || *req.StoreHistory)
+	stopOnError := req.StopOnError == nil || *req.StopOnError
+	if store {
+		k.execCount++
+	}
+	count := k.execCount
+	if !req.Silent {
+		k.publish(m, "execute_input", map[string]any{"code": req.Code, "execution_count": count})
+	}
+	k.out.SetParent(m)
+
+	cellCtx, cancel := context.WithCancel(ctx)
+	k.setCancel(cancel)
+	result, ok, err := k.evaluate(cellCtx, req.Code)
+	k.setCancel(nil)
+	cancel()
+	if store {
+		var output any
+		if ok {
+			output = result.Data[display.MIMETypeText]
+		}
+		k.history = append(k.history, historyEntry{1, count, req.Code, output})
+	}
+	k.syncOutput()
+	k.out.EndCell()
+
+	if err != nil {
+		c := cellError(err)
+		k.publish(m, "error", map[string]any{"ename": c.Name, "evalue": c.Value, "traceback": nonNilStrings(c.Traceback)})
+		k.reply(k.shell, m, "execute_reply", errorContent(c.Name, c.Value, c.Traceback, count))
+		return stopOnError
+	}
+	if ok && !req.Silent {
+		content := bundle(result, false)
+		content["execution_count"] = count
+		k.publish(m, "execute_result", content)
+	}
+	k.reply(k.shell, m, "execute_reply", map[string]any{
+		"status": "ok", "execution_count": count, "user_expressions": map[string]any{}, "payload": []any{},
+	})
+	return false
+}
+
+// evaluate runs the evaluator, turning even its own panics into an error.
+func (k *kernel) evaluate(ctx context.Context, code string) (result display.Data, ok bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			k.log.Printf("evaluator panicked: %v", r)
+			err = &repl.Error{Name: "InternalError", Value: fmt.Sprintf("the kernel's evaluator panicked: %v", r)}
+		}
+	}()
+	return k.eval.Execute(ctx, code)
+}
+
+// safely runs an evaluator call; a panic in it is logged, and the request
+// gets the reply for "nothing found".
+func (k *kernel) safely(what string, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			k.log.Printf("%s: the evaluator panicked: %v", what, r)
+		}
+	}()
+	f()
+}
+
+func cellError(err error) *repl.Error {
+	var re *repl.Error
+	if errors.As(err, &re) {
+		return re
+	}
+	return &repl.Error{Name: "Error", Value: err.Error(), Traceback: []string{err.Error()}}
+}
+
+func errorContent(name, value string, traceback []string, count int) map[string]any {
+	return map[string]any{
+		"status": "error", "ename": name, "evalue": value, "traceback": nonNilStrings(traceback),
+		"execution_count": count,
+	}
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (k *kernel) isComplete(m *wire.Message) {
+	var req struct {
+		Code string `json:"code"`
+	}
+	if err := m.Decode(&req); err != nil {
+		k.reply(k.shell, m, "is_complete_reply", map[string]string{"status": "unknown"})
+		return
+	}
+	status, indent := "unknown", ""
+	k.safely("is_complete", func() { status, indent = k.eval.IsComplete(req.Code) })
+	content := map[string]string{"status": status}
+	if status == "incomplete" {
+		content["indent"] = indent
+	}
+	k.reply(k.shell, m, "is_complete_reply", content)
+}
+
+func (k *kernel) complete(m *wire.Message) {
+	var req struct {
+		Code      string `json:"code"`
+		CursorPos int    `json:"cursor_pos"`
+	}
+	matches, start, end := []string{}, 0, 0
+	if err := m.Decode(&req); err == nil {
+		start, end = req.CursorPos, req.CursorPos
+		k.safely("complete", func() {
+			if got, s, e := k.eval.Complete(req.Code, req.CursorPos); got != nil {
+				matches, start, end = got, s, e
+			}
+		})
+	}
+	k.reply(k.shell, m, "complete_reply", map[string]any{
+		"status": "ok", "matches": matches, "cursor_start": start, "cursor_end": end, "metadata": map[string]any{},
+	})
+}
+
+func (k *kernel) inspect(m *wire.Message) {
+	var req struct {
+		Code      string `json:"code"`
+		CursorPos int    `json:"cursor_pos"`
+	}
+	content := map[string]any{"status": "ok", "found": false, "data": map[string]any{}, "metadata": map[string]any{}}
+	if err := m.Decode(&req); err == nil {
+		k.safely("inspect", func() {
+			if d, found := k.eval.Inspect(req.Code, req.CursorPos); found {
+				content["found"], content["data"], content["metadata"] = true, nonNil(d.Data), nonNil(d.Metadata)
+			}
+		})
+	}
+	k.reply(k.shell, m, "inspect_reply", content)
+}
+
+// historyReply serves "tail" (the last n cells), "range" and "search"
+// (a glob, * and ?) from this process's history. With output, each entry's
+// input becomes [input, output], output being the result's text or null.
+func (k *kernel) historyReply(m *wire.Message) {
+	var req struct {
+		Output         bool   `json:"output"`
+		Raw            bool   `json:"raw"`
+		HistAccessType string `json:"hist_access_type"`
+		Session        int    `json:"session"`
+		Start          int    `json:"start"`
+		Stop           int    `json:"stop"`
+		N              int    `json:"n"`
+		Pattern        string `json:"pattern"`
+		Unique         bool   `json:"unique"`
+	}
+	if err := m.Decode(&req); err != nil {
+		k.log.Printf("%v", err)
+	}
+	entries := selectHistory(k.history, req.HistAccessType, req.N, req.Session, req.Start, req.Stop, req.Pattern, req.Unique)
+	rows := make([][3]any, len(entries))
+	for i, e := range entries {
+		rows[i] = [3]any{e.session, e.line, e.input}
+		if req.Output {
+			rows[i][2] = [2]any{e.input, e.output}
+		}
+	}
+	k.reply(k.shell, m, "history_reply", map[string]any{"status": "ok", "history": rows})
+}

@@ -1,0 +1,328 @@
+package repl
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/doc"
+	"go/parser"
+	"go/printer"
+	"go/scanner"
+	"go/token"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/lessons"
+)
+
+// IsComplete tells a console whether code is ready to run: "complete",
+// "incomplete" (more lines could complete it: an unclosed bracket or string),
+// or "invalid"; indent is a suggested indent for the next line.
+func (s *Session) IsComplete(code string) (status, indent string) {
+	if strings.TrimSpace(code) == "" {
+		return "complete", ""
+	}
+	units, err := Split(code)
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		if se.Incomplete || atEOF(code, se.List) {
+			return "incomplete", "    "
+		}
+		return "invalid", ""
+	}
+	for _, u := range units {
+		fset := token.NewFileSet()
+		var perr error
+		if u.Kind == StmtUnit {
+			_, _, perr = parseStmts(fset, u)
+		} else {
+			_, perr = parseDecls(fset, u)
+		}
+		var list scanner.ErrorList
+		if errors.As(perr, &list) {
+			if atEOF(code, list) {
+				return "incomplete", ""
+			}
+			return "invalid", ""
+		}
+	}
+	return "complete", ""
+}
+
+// atEOF reports errors that more input would fix: an unterminated raw string
+// or comment, or a parse error at the end of the cell.
+func atEOF(code string, list scanner.ErrorList) bool {
+	for _, e := range list {
+		if strings.Contains(e.Msg, "not terminated") || strings.Contains(e.Msg, "found 'EOF'") || strings.HasPrefix(e.Msg, "unclosed") {
+			return true
+		}
+	}
+	return false
+}
+
+// Complete proposes completions for the identifier (or pkg.Member) that ends
+// at cursor, a position in unicode code points; start and end delimit the
+// text the matches replace, in code points.
+func (s *Session) Complete(code string, cursor int) (matches []string, start, end int) {
+	runes := []rune(code)
+	if cursor < 0 || cursor > len(runes) {
+		cursor = len(runes)
+	}
+	start = cursor
+	for start > 0 && isIdent(runes[start-1]) {
+		start--
+	}
+	prefix := string(runes[start:cursor])
+	if start > 0 && runes[start-1] == '.' {
+		q := start - 1
+		for q > 0 && isIdent(runes[q-1]) {
+			q--
+		}
+		return s.members(string(runes[q:start-1]), prefix), start, cursor
+	}
+	seen := map[string]bool{}
+	for _, name := range s.names() {
+		if strings.HasPrefix(name, prefix) && !seen[name] {
+			seen[name] = true
+			matches = append(matches, name)
+		}
+	}
+	sort.Strings(matches)
+	return matches, start, cursor
+}
+
+func isIdent(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// names are the names a cell can use: its globals, the packages it imported,
+// Go's keywords and builtins.
+func (s *Session) names() []string {
+	var names []string
+	s.mu.Lock()
+	for key := range s.imported {
+		name, p, _ := strings.Cut(key, " ")
+		if name == "" {
+			name = s.pkgName(p)
+		}
+		names = append(names, name)
+	}
+	s.mu.Unlock()
+	for name := range s.globals() {
+		if !strings.HasPrefix(name, tmpPrefix) && !strings.HasPrefix(name, "_") {
+			names = append(names, name)
+		}
+	}
+	names = append(names, goKeywords...)
+	for b := range builtins {
+		names = append(names, b)
+	}
+	return append(names, "bool", "byte", "complex128", "error", "float32", "float64", "int", "int8", "int16", "int32", "int64", "rune", "string", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "any", "true", "false", "nil", "iota")
+}
+
+var goKeywords = []string{"break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map", "package", "range", "return", "select", "struct", "switch", "type", "var"}
+
+// globals returns the interpreter's global names; a cell may be running, so
+// the run lock is not taken, and yaegi's scope may be mid-update: recover.
+func (s *Session) globals() (g map[string]bool) {
+	g = map[string]bool{}
+	defer func() { _ = recover() }()
+	for name := range s.in.Globals() {
+		g[name] = true
+	}
+	return g
+}
+
+// pkgName is the name of the package at import path p.
+func (s *Session) pkgName(p string) string {
+	if name, ok := s.pkgNames[p]; ok {
+		return name
+	}
+	return path.Base(p)
+}
+
+// members lists the exported members of the package named pkg.
+func (s *Session) members(pkg, prefix string) []string {
+	var out []string
+	for name := range s.symbols[s.importPath(pkg)] {
+		if strings.HasPrefix(name, prefix) && ast.IsExported(name) {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// importPath finds the package a cell means by name: one it imported, or a
+// known package of that name (lessons, fmt, ...), as a convenience.
+func (s *Session) importPath(name string) string {
+	s.mu.Lock()
+	for key := range s.imported {
+		n, p, _ := strings.Cut(key, " ")
+		if n == name || n == "" && s.pkgName(p) == name {
+			s.mu.Unlock()
+			return p
+		}
+	}
+	s.mu.Unlock()
+	best := ""
+	for p, n := range s.pkgNames {
+		if n == name && !strings.Contains(p, "internal") && p != helperPath && (best == "" || len(p) < len(best)) {
+			best = p
+		}
+	}
+	return best
+}
+
+// Inspect returns the documentation of the name at cursor (in code points):
+// doc comments of lessons and standard library symbols.
+func (s *Session) Inspect(code string, cursor int) (display.Data, bool) {
+	runes := []rune(code)
+	if cursor < 0 || cursor > len(runes) {
+		cursor = len(runes)
+	}
+	start, end := cursor, cursor
+	for start > 0 && isIdent(runes[start-1]) {
+		start--
+	}
+	for end < len(runes) && isIdent(runes[end]) {
+		end++
+	}
+	name := string(runes[start:end])
+	if name == "" {
+		return display.Data{}, false
+	}
+	pkg := ""
+	if start > 0 && runes[start-1] == '.' {
+		q := start - 1
+		for q > 0 && isIdent(runes[q-1]) {
+			q--
+		}
+		pkg = string(runes[q : start-1])
+	}
+	var text string
+	switch {
+	case pkg != "":
+		text = s.docOf(s.importPath(pkg), name)
+	case s.importPath(name) != "":
+		text = s.docOf(s.importPath(name), "")
+	default:
+		return display.Data{}, false
+	}
+	if text == "" {
+		text = fmt.Sprintf("%s: no documentation", strings.TrimPrefix(pkg+"."+name, "."))
+	}
+	return display.Data{Data: display.MIMEMap{display.MIMETypeText: text, display.MIMETypeMarkdown: "```go\n" + text + "\n```"}}, true
+}
+
+const lessonsPath = "github.com/gospeed/gospeed/lessons"
+
+// docOf returns the signature and doc comment of name in the package at
+// import path p, or the package's doc when name is empty.
+func (s *Session) docOf(p, name string) string {
+	if p == "" {
+		return ""
+	}
+	if p == lessonsPath && name != "" {
+		src, err := lessons.Source(name)
+		if err != nil {
+			return ""
+		}
+		return declDoc("package lessons\n" + src)
+	}
+	pkg := stdDoc(p)
+	if pkg == nil {
+		return ""
+	}
+	if name == "" {
+		return "package " + pkg.Name + " // import \"" + p + "\"\n\n" + pkg.Doc
+	}
+	for _, f := range pkg.Funcs {
+		if f.Name == name {
+			return node(pkg, f.Decl) + "\n\n" + f.Doc
+		}
+	}
+	for _, t := range pkg.Types {
+		if t.Name == name {
+			return node(pkg, t.Decl) + "\n\n" + t.Doc
+		}
+		for _, f := range t.Funcs {
+			if f.Name == name {
+				return node(pkg, f.Decl) + "\n\n" + f.Doc
+			}
+		}
+	}
+	for _, group := range [][]*doc.Value{pkg.Vars, pkg.Consts} {
+		for _, v := range group {
+			for _, n := range v.Names {
+				if n == name {
+					return node(pkg, v.Decl) + "\n\n" + v.Doc
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// declDoc renders one declaration's source as its doc comment and signature.
+func declDoc(src string) string {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "", src, parser.ParseComments)
+	if err != nil || len(f.Decls) == 0 {
+		return strings.TrimSpace(strings.TrimPrefix(src, "package lessons\n"))
+	}
+	var doc string
+	switch d := f.Decls[0].(type) {
+	case *ast.FuncDecl:
+		doc = d.Doc.Text()
+		d.Doc, d.Body = nil, nil
+	case *ast.GenDecl:
+		doc = d.Doc.Text()
+		d.Doc = nil
+	}
+	var b bytes.Buffer
+	_ = printer.Fprint(&b, fset, f.Decls[0])
+	return b.String() + "\n\n" + doc
+}
+
+func node(pkg *doc.Package, n ast.Node) string {
+	var b bytes.Buffer
+	_ = printer.Fprint(&b, token.NewFileSet(), n)
+	return b.String()
+}
+
+// stdDoc reads the documentation of a standard library package from GOROOT's
+// sources, when they are installed.
+func stdDoc(p string) *doc.Package {
+	dir := filepath.Join(runtime.GOROOT(), "src", filepath.FromSlash(p))
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, e := range entries {
+		n := e.Name()
+		if e.Type()&fs.ModeType != 0 || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.ParseComments)
+		if err == nil && f.Name.Name != "main" && !strings.HasSuffix(f.Name.Name, "_test") {
+			files = append(files, f)
+		}
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	pkg, err := doc.NewFromFiles(fset, files, p)
+	if err != nil {
+		return nil
+	}
+	return pkg
+}

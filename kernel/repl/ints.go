@@ -1,0 +1,128 @@
+package repl
+
+import (
+	"go/ast"
+	"go/constant"
+	"go/token"
+	"reflect"
+)
+
+// yaegi v0.16.1 cannot range over an integer, and a range clause does not say
+// whether its operand is an integer or a slice, map, string, channel or
+// function. intOracle answers from what the unit declares, the session's
+// globals and the compiled packages' symbols; what it cannot tell stays a
+// plain range (and yaegi's error, for an integer it missed).
+type intOracle struct {
+	defs   map[string]ast.Expr // name -> the expression that defines it
+	typed  map[string]ast.Expr // name -> its declared type
+	global func(name string) (reflect.Value, bool)
+	member func(pkg, name string) (reflect.Value, bool)
+}
+
+func newIntOracle(root ast.Node, global func(string) (reflect.Value, bool), member func(string, string) (reflect.Value, bool)) *intOracle {
+	o := &intOracle{defs: map[string]ast.Expr{}, typed: map[string]ast.Expr{}, global: global, member: member}
+	ast.Inspect(root, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if n.Tok == token.DEFINE && len(n.Lhs) == len(n.Rhs) {
+				for i, l := range n.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						o.defs[id.Name] = n.Rhs[i]
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			for i, id := range n.Names {
+				switch {
+				case n.Type != nil:
+					o.typed[id.Name] = n.Type
+				case i < len(n.Values):
+					o.defs[id.Name] = n.Values[i]
+				}
+			}
+		case *ast.Field:
+			for _, id := range n.Names {
+				o.typed[id.Name] = n.Type
+			}
+		}
+		return true
+	})
+	return o
+}
+
+var intTypes = map[string]bool{"int": true, "int8": true, "int16": true, "int32": true, "int64": true,
+	"uint": true, "uint8": true, "uint16": true, "uint32": true, "uint64": true, "uintptr": true, "byte": true, "rune": true}
+
+func isIntKind(k reflect.Kind) bool {
+	return k >= reflect.Int && k <= reflect.Uintptr
+}
+
+func (o *intOracle) isInt(x ast.Expr) bool { return o.is(x, 0) }
+
+func (o *intOracle) is(x ast.Expr, depth int) bool {
+	if depth > 20 {
+		return false
+	}
+	switch x := x.(type) {
+	case *ast.BasicLit:
+		return x.Kind == token.INT || x.Kind == token.CHAR
+	case *ast.ParenExpr:
+		return o.is(x.X, depth+1)
+	case *ast.UnaryExpr:
+		return (x.Op == token.SUB || x.Op == token.ADD || x.Op == token.XOR) && o.is(x.X, depth+1)
+	case *ast.BinaryExpr:
+		switch x.Op {
+		case token.SHL, token.SHR:
+			return o.is(x.X, depth+1)
+		case token.ADD, token.SUB, token.MUL, token.QUO, token.REM, token.AND, token.OR, token.XOR, token.AND_NOT:
+			return o.is(x.X, depth+1) || o.is(x.Y, depth+1)
+		}
+	case *ast.Ident:
+		if t, ok := o.typed[x.Name]; ok {
+			id, ok := t.(*ast.Ident)
+			return ok && intTypes[id.Name]
+		}
+		if d, ok := o.defs[x.Name]; ok {
+			return o.is(d, depth+1)
+		}
+		if v, ok := o.global(x.Name); ok {
+			return isIntValue(v)
+		}
+	case *ast.SelectorExpr:
+		if pkg, ok := x.X.(*ast.Ident); ok {
+			if v, ok := o.member(pkg.Name, x.Sel.Name); ok {
+				return isIntValue(v)
+			}
+		}
+	case *ast.CallExpr:
+		switch fun := ast.Unparen(x.Fun).(type) {
+		case *ast.Ident:
+			switch {
+			case fun.Name == "len" || fun.Name == "cap" || intTypes[fun.Name]:
+				return true
+			case (fun.Name == "min" || fun.Name == "max") && len(x.Args) > 0:
+				return o.is(x.Args[0], depth+1)
+			}
+		case *ast.SelectorExpr:
+			if pkg, ok := fun.X.(*ast.Ident); ok {
+				if v, ok := o.member(pkg.Name, fun.Sel.Name); ok && v.Kind() == reflect.Func {
+					t := v.Type()
+					return t.NumOut() >= 1 && isIntKind(t.Out(0).Kind())
+				}
+			}
+		}
+	}
+	return false
+}
+
+// isIntValue: a variable or constant of an integer type (yaegi keeps
+// constants as go/constant values).
+func isIntValue(v reflect.Value) bool {
+	if !v.IsValid() {
+		return false
+	}
+	if c, ok := v.Interface().(constant.Value); ok {
+		return c.Kind() == constant.Int
+	}
+	return isIntKind(v.Kind())
+}

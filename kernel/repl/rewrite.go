@@ -1,0 +1,388 @@
+package repl
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"sort"
+	"strings"
+)
+
+// The rewrites make a cell behave as Go 1.22+ would where yaegi v0.16.1 does not,
+// and keep the kernel alive. They splice text into the unit's source, so that
+// the lines (and error positions) of the learner's code do not move.
+
+// helper is the name under which the cell helpers (package cell) are imported
+// into every interpreter.
+const helper = "_gospeed"
+
+// tmpPrefix starts every identifier the rewrites introduce.
+const tmpPrefix = "_gospeed_"
+
+// rewriter collects text edits for one unit.
+type rewriter struct {
+	src   string // the parsed text (with the package/func prefix)
+	base  int    // offset of the unit's own text in src
+	edits []edit
+	tmp   int
+	// isInt reports whether the expression of a range clause is an integer.
+	isInt func(ast.Expr) bool
+	// result wraps the last expression statement to capture its value.
+	result  *ast.ExprStmt
+	capture string
+	// rename maps the name of a type redefined in a later cell to the name
+	// the interpreter knows its current definition by (see types.go).
+	rename map[string]string
+	// pendingWrap is set when a top-level loop got per-iteration variables:
+	// the outermost top-level loop around it must run inside a function.
+	pendingWrap bool
+}
+
+type edit struct {
+	start, end int // offsets in src
+	text       string
+}
+
+func (r *rewriter) off(p token.Pos, f *token.File) int { return f.Offset(p) }
+
+// text returns src[start:end] with the edits inside it applied.
+func (r *rewriter) text(start, end int) string {
+	var b strings.Builder
+	at := start
+	for _, e := range r.edits {
+		if e.start >= start && e.end <= end {
+			b.WriteString(r.src[at:e.start])
+			b.WriteString(e.text)
+			at = e.end
+		}
+	}
+	b.WriteString(r.src[at:end])
+	return b.String()
+}
+
+// replace registers an edit, absorbing the edits inside it (their text must
+// already be part of text, through r.text).
+func (r *rewriter) replace(start, end int, text string) {
+	kept := r.edits[:0]
+	for _, e := range r.edits {
+		if !(e.start >= start && e.end <= end) {
+			kept = append(kept, e)
+		}
+	}
+	r.edits = append(kept, edit{start, end, text})
+	sort.Slice(r.edits, func(i, j int) bool { return r.edits[i].start < r.edits[j].start })
+}
+
+func (r *rewriter) newTmp(what string) string {
+	r.tmp++
+	return fmt.Sprintf("%s%s%d", tmpPrefix, what, r.tmp)
+}
+
+// rewrite walks root (post-order, so inner edits exist before outer ones) and
+// returns the rewritten text of the unit, which spans [r.base, end) of src.
+func (r *rewriter) rewrite(f *token.File, root ast.Node, end int) string {
+	var stack []ast.Node
+	funcDepth := 0
+	var depths []int
+	ast.Inspect(root, func(n ast.Node) bool {
+		if n != nil {
+			stack = append(stack, n)
+			depths = append(depths, funcDepth)
+			if _, ok := n.(*ast.FuncLit); ok {
+				funcDepth++
+			}
+			if _, ok := n.(*ast.FuncDecl); ok {
+				funcDepth++
+			}
+			return true
+		}
+		n = stack[len(stack)-1]
+		depth := depths[len(depths)-1]
+		stack, depths = stack[:len(stack)-1], depths[:len(depths)-1]
+		switch n := n.(type) {
+		case *ast.FuncLit, *ast.FuncDecl:
+			funcDepth--
+		case *ast.Ident:
+			if to, ok := r.rename[n.Name]; ok && renameable(stack, n) {
+				r.replace(r.off(n.Pos(), f), r.off(n.End(), f), to)
+			}
+		case *ast.GoStmt:
+			r.goStmt(f, n)
+		case *ast.DeferStmt:
+			if depth == 0 {
+				r.deferStmt(f, n)
+			}
+		case *ast.RangeStmt:
+			if r.rangeStmt(f, n, labelOf(stack, n)) && depth == 0 {
+				r.pendingWrap = true
+			}
+			r.wrapLoop(f, n, stack, depth)
+		case *ast.ForStmt:
+			if r.forStmt(f, n) && depth == 0 {
+				r.pendingWrap = true
+			}
+			r.wrapLoop(f, n, stack, depth)
+		case *ast.ExprStmt:
+			if c, ok := n.X.(*ast.CallExpr); ok && depth == 0 && n != r.result {
+				if lit, ok := ast.Unparen(c.Fun).(*ast.FuncLit); ok {
+					start, end := r.off(n.Pos(), f), r.off(n.End(), f)
+					litText := r.text(r.off(lit.Pos(), f), r.off(lit.End(), f))
+					args := r.text(r.off(c.Lparen, f)+1, r.off(c.Rparen, f))
+					r.replace(start, end, "{ "+r.callLit(litText, args)+" }")
+				}
+			}
+			if n == r.result {
+				start, end := r.off(n.Pos(), f), r.off(n.End(), f)
+				r.replace(start, end, r.capture+"("+r.text(start, end)+")")
+			}
+		}
+		return true
+	})
+	return r.text(r.base, end)
+}
+
+func labelOf(stack []ast.Node, n ast.Node) *ast.LabeledStmt {
+	if len(stack) > 0 {
+		if l, ok := stack[len(stack)-1].(*ast.LabeledStmt); ok && l.Stmt == n {
+			return l
+		}
+	}
+	return nil
+}
+
+// call splits a call into assignments of its function and arguments to
+// temporaries, evaluated now, and the deferred call of those temporaries:
+// the evaluation order of a go or defer statement.
+func (r *rewriter) call(f *token.File, c *ast.CallExpr) (assign, call string) {
+	var names, values []string
+	fn := r.text(r.off(c.Fun.Pos(), f), r.off(c.Fun.End(), f))
+	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && builtins[id.Name] {
+		// A builtin is not a value: call it by name.
+	} else if _, ok := c.Fun.(*ast.ArrayType); ok {
+		// A conversion: keep it.
+	} else {
+		name := r.newTmp("f")
+		names, values = append(names, name), append(values, fn)
+		fn = name
+	}
+	var args []string
+	single := len(c.Args) == 1 && c.Ellipsis == token.NoPos
+	if _, isCall := ast.Unparen(firstArg(c)).(*ast.CallExpr); single && isCall {
+		// f(g()) may pass several results: evaluate g() in the new call.
+		args = append(args, r.text(r.off(c.Args[0].Pos(), f), r.off(c.Args[0].End(), f)))
+	} else {
+		for _, a := range c.Args {
+			name := r.newTmp("a")
+			names, values = append(names, name), append(values, r.text(r.off(a.Pos(), f), r.off(a.End(), f)))
+			args = append(args, name)
+		}
+	}
+	if len(names) > 0 {
+		assign = strings.Join(names, ", ") + " := " + strings.Join(values, ", ") + "; "
+	}
+	call = fn + "(" + strings.Join(args, ", ")
+	if c.Ellipsis != token.NoPos {
+		call += "..."
+	}
+	return assign, call + ")"
+}
+
+func firstArg(c *ast.CallExpr) ast.Expr {
+	if len(c.Args) == 0 {
+		return nil
+	}
+	return c.Args[0]
+}
+
+var builtins = map[string]bool{
+	"append": true, "cap": true, "clear": true, "close": true, "complex": true, "copy": true,
+	"delete": true, "imag": true, "len": true, "make": true, "max": true, "min": true, "new": true,
+	"panic": true, "print": true, "println": true, "real": true, "recover": true,
+}
+
+// goStmt makes the goroutine recover its panic and report it to the cell's
+// stderr: yaegi re-panics a goroutine's panic, which would end the kernel.
+func (r *rewriter) goStmt(f *token.File, g *ast.GoStmt) {
+	assign, call := r.call(f, g.Call)
+	text := "{ " + assign + "go func() { defer func() { " + helper + ".GoPanic(recover()) }(); " + call + " }() }"
+	r.replace(r.off(g.Pos(), f), r.off(g.End(), f), text)
+}
+
+// deferStmt defers a top-level call to the end of the cell: yaegi would run it
+// at the end of every later cell too.
+func (r *rewriter) deferStmt(f *token.File, d *ast.DeferStmt) {
+	assign, call := r.call(f, d.Call)
+	text := "{ " + assign + helper + ".Defer(func() { " + call + " }) }"
+	r.replace(r.off(d.Pos(), f), r.off(d.End(), f), text)
+}
+
+// wrapLoop runs a top-level loop whose iterations got their own variables in
+// a function literal: in yaegi's global frame, `i := i` in the body of a
+// top-level loop names the loop's own variable, and the loop never ends.
+func (r *rewriter) wrapLoop(f *token.File, loop ast.Stmt, stack []ast.Node, depth int) {
+	if !r.pendingWrap || depth != 0 {
+		return
+	}
+	for _, n := range stack {
+		switch n.(type) {
+		case *ast.ForStmt, *ast.RangeStmt:
+			return // an enclosing loop will be wrapped
+		}
+	}
+	var start ast.Node = loop
+	if l := labelOf(stack, loop); l != nil {
+		start = l
+	}
+	from, to := r.off(start.Pos(), f), r.off(loop.End(), f)
+	r.replace(from, to, r.callLit("func() { "+r.text(from, to)+" }", ""))
+	r.pendingWrap = false
+}
+
+// callLit calls a function literal through a variable: yaegi v0.16.1 runs a
+// function literal called directly in a top-level statement again at every
+// later Eval.
+func (r *rewriter) callLit(lit, args string) string {
+	name := r.newTmp("lit")
+	return name + " := " + lit + "; " + name + "(" + args + ")"
+}
+
+// rangeStmt turns range over an integer (which yaegi v0.16.1 rejects) into a
+// counting loop, and gives each iteration its own key and value variables.
+// It reports whether it shadowed the loop variables in the body.
+func (r *rewriter) rangeStmt(f *token.File, s *ast.RangeStmt, label *ast.LabeledStmt) bool {
+	vars := loopVars(s.Key, s.Value)
+	lbrace := r.off(s.Body.Lbrace, f)
+	shadow := ""
+	if s.Tok == token.DEFINE && len(vars) > 0 && (captures(s.Body) || r.isInt(s.X)) {
+		shadow = " " + strings.Join(vars, ", ") + " := " + strings.Join(vars, ", ") + ";"
+	}
+	if r.isInt(s.X) {
+		n, i := r.newTmp("n"), r.newTmp("i")
+		x := r.text(r.off(s.X.Pos(), f), r.off(s.X.End(), f))
+		start, lab := r.off(s.For, f), ""
+		if label != nil {
+			start, lab = r.off(label.Pos(), f), label.Label.Name+": "
+		}
+		set := ""
+		if s.Key != nil && !isBlank(s.Key) {
+			op := " = "
+			if s.Tok == token.DEFINE {
+				op = " := "
+			}
+			set = " " + r.text(r.off(s.Key.Pos(), f), r.off(s.Key.End(), f)) + op + i + ";"
+		}
+		rbrace := r.off(s.Body.Rbrace, f)
+		head := "{ " + n + " := " + x + "; " + lab + "for " + i + " := " + n + " - " + n + "; " + i + " < " + n + "; " + i + "++ {" + set
+		r.replace(start, rbrace+1, head+r.text(lbrace+1, rbrace)+"}}")
+		return false
+	}
+	if shadow != "" {
+		r.replace(lbrace, lbrace+1, "{"+shadow)
+		return true
+	}
+	return false
+}
+
+// forStmt gives each iteration of a three-clause loop its own copy of the loop
+// variables when the body captures them and does not assign them (Go 1.22).
+func (r *rewriter) forStmt(f *token.File, s *ast.ForStmt) bool {
+	init, ok := s.Init.(*ast.AssignStmt)
+	if !ok || init.Tok != token.DEFINE || !captures(s.Body) {
+		return false
+	}
+	var vars []string
+	for _, l := range init.Lhs {
+		if id, ok := l.(*ast.Ident); ok && id.Name != "_" && !assigns(s.Body, id.Name) {
+			vars = append(vars, id.Name)
+		}
+	}
+	if len(vars) == 0 {
+		return false
+	}
+	lbrace := r.off(s.Body.Lbrace, f)
+	r.replace(lbrace, lbrace+1, "{ "+strings.Join(vars, ", ")+" := "+strings.Join(vars, ", ")+";")
+	return true
+}
+
+func loopVars(exprs ...ast.Expr) []string {
+	var vars []string
+	for _, e := range exprs {
+		if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
+			vars = append(vars, id.Name)
+		}
+	}
+	return vars
+}
+
+func isBlank(e ast.Expr) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == "_"
+}
+
+// captures reports whether body may keep a loop variable beyond its
+// iteration: a closure or a goroutine, or an address taken.
+func captures(body ast.Node) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			found = true
+		case *ast.UnaryExpr:
+			if n.Op == token.AND {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// assigns reports whether body assigns to (or takes the address of) name.
+func assigns(body ast.Node, name string) bool {
+	found := false
+	is := func(e ast.Expr) bool {
+		id, ok := ast.Unparen(e).(*ast.Ident)
+		return ok && id.Name == name
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			for _, l := range n.Lhs {
+				if is(l) && n.Tok != token.DEFINE {
+					found = true
+				}
+			}
+		case *ast.IncDecStmt:
+			found = found || is(n.X)
+		case *ast.UnaryExpr:
+			found = found || n.Op == token.AND && is(n.X)
+		}
+		return !found
+	})
+	return found
+}
+
+// renameable reports whether id, whose ancestors are stack, names a type
+// (or anything declared at top level) rather than a field, method or label.
+func renameable(stack []ast.Node, id *ast.Ident) bool {
+	if len(stack) == 0 {
+		return true
+	}
+	switch p := stack[len(stack)-1].(type) {
+	case *ast.SelectorExpr:
+		return p.Sel != id
+	case *ast.KeyValueExpr:
+		return p.Key != id
+	case *ast.Field:
+		for _, name := range p.Names {
+			if name == id {
+				return false
+			}
+		}
+	case *ast.FuncDecl:
+		return p.Name != id
+	case *ast.File, *ast.ImportSpec, *ast.LabeledStmt, *ast.BranchStmt:
+		return false
+	}
+	return true
+}

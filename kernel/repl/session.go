@@ -1,0 +1,672 @@
+// Package repl evaluates a learner's Go cells on yaegi, keeping state between
+// cells and turning every failure into an *Error, so the kernel never dies.
+//
+// A cell is split into units (split.go), each unit is rewritten where yaegi
+// v0.16.1 differs from Go 1.22+ or could end the process (rewrite.go), and the
+// units run one by one in the session's interpreter (this file).
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/scanner"
+	"go/token"
+	"io"
+	"path"
+	"reflect"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/traefik/yaegi/interp"
+	"github.com/traefik/yaegi/stdlib"
+	"github.com/traefik/yaegi/stdlib/unrestricted"
+
+	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/symbols"
+)
+
+// Config connects a Session to its outputs.
+type Config struct {
+	// Stdout and Stderr receive the cell's os.Stdout/os.Stderr and fmt.Print* output.
+	Stdout, Stderr io.Writer
+	// Display shows rich output during a cell; update=true replaces the display
+	// named by d.Transient["display_id"].
+	Display func(d display.Data, update bool)
+}
+
+// Error is a cell's failure, in the shape of a Jupyter error message.
+type Error struct {
+	Name      string
+	Value     string
+	Traceback []string
+}
+
+func (e *Error) Error() string {
+	if e.Value == "" {
+		return e.Name
+	}
+	return e.Name + ": " + e.Value
+}
+
+// Session is one interpreter with its state: the variables, functions and
+// imports of the cells run so far. Its methods may be called from any
+// goroutine; cells run one at a time.
+type Session struct {
+	cfg Config
+	in  *interp.Interpreter
+
+	run sync.Mutex // held while a cell runs
+
+	mu       sync.Mutex // guards the fields below
+	cell     *cellState // the running cell, or nil
+	imported map[string]bool
+	// symbols are the compiled packages a cell can import, by import path,
+	// and pkgNames their package names.
+	symbols  map[string]map[string]reflect.Value
+	pkgNames map[string]string
+	types    map[string]typeDef // the types declared so far, by name
+	rename   map[string]string  // redefined types: name -> current internal name
+	displays int                // display ids handed out
+	// The real end of a statement unit's Eval (see runStmts); zombie is the
+	// end of an interrupted one that may still run.
+	endDeferred bool
+	evalEnd     chan struct{}
+	zombie      chan struct{}
+}
+
+// cellState is what the per-session helpers see of the running cell.
+type cellState struct {
+	ctx      context.Context
+	results  []interface{}
+	rendered *display.Data
+	hasRes   bool
+	defers   []func()
+}
+
+// New starts a Session.
+func New(cfg Config) (*Session, error) {
+	if cfg.Stdout == nil {
+		cfg.Stdout = io.Discard
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = io.Discard
+	}
+	if cfg.Display == nil {
+		cfg.Display = func(display.Data, bool) {}
+	}
+	s := &Session{cfg: cfg, imported: map[string]bool{}, pkgNames: map[string]string{}, types: map[string]typeDef{}, rename: map[string]string{}}
+	s.in = interp.New(interp.Options{Stdout: cfg.Stdout, Stderr: &panicFilter{w: cfg.Stderr}, Unrestricted: true})
+	s.symbols = map[string]map[string]reflect.Value{}
+	for _, syms := range []interp.Exports{stdlib.Symbols, {"os/exec/exec": unrestricted.Symbols["os/exec/exec"]}, s.sessionSymbols()} {
+		if err := s.in.Use(syms); err != nil {
+			return nil, fmt.Errorf("loading interpreter symbols: %w", err)
+		}
+		for key, members := range syms {
+			p := path.Dir(key)
+			if s.symbols[p] == nil {
+				s.symbols[p] = map[string]reflect.Value{}
+				s.pkgNames[p] = path.Base(key)
+			}
+			for name, v := range members {
+				s.symbols[p][name] = v
+			}
+		}
+	}
+	for _, src := range prelude {
+		if _, err := s.in.Eval(src); err != nil {
+			return nil, fmt.Errorf("starting the interpreter with %q: %w", src, err)
+		}
+	}
+	s.imported[importKey("", displayPath)] = true
+	return s, nil
+}
+
+const (
+	displayPath = "github.com/gospeed/gospeed/kernel/display"
+	helperPath  = "gospeed.dev/cell"
+)
+
+// prelude runs in every new interpreter: display needs no import, and
+// Display shows data at once, as in gophernotes.
+var prelude = []string{
+	`import "` + displayPath + `"`,
+	`import ` + helper + ` "` + helperPath + `"`,
+	`import ` + helper + `_template "html/template"`,
+	`func Display(d display.Data) error { return display.Display(d) }`,
+	resultFunc,
+}
+
+// views are the methods by which a value renders itself, as display's
+// interfaces name them: MIME type, method, and the expression of its content.
+var views = []struct{ mime, method, content string }{
+	{display.MIMETypeHTML, "HTML() string", "x.HTML()"},
+	{display.MIMETypeHTML, "HTML() template.HTML", "string(x.HTML())"},
+	{display.MIMETypeSVG, "SVG() string", "x.SVG()"},
+	{display.MIMETypeMarkdown, "Markdown() string", "x.Markdown()"},
+	{display.MIMETypeLatex, "Latex() string", "x.Latex()"},
+	{display.MIMETypeLatex, "Math() string", `"$$" + x.Math() + "$$"`},
+	{display.MIMETypeJSON, "JSON() map[string]interface{}", "x.JSON()"},
+	{display.MIMETypePNG, "PNG() []byte", "x.PNG()"},
+	{display.MIMETypeJPEG, "JPEG() []byte", "x.JPEG()"},
+	{display.MIMETypeJavaScript, "JavaScript() string", "x.JavaScript()"},
+	{display.MIMETypePDF, "PDF() []byte", "x.PDF()"},
+	{display.MIMETypeText, "Error() string", "x.Error()"},
+	{display.MIMETypeText, "String() string", "x.String()"},
+}
+
+// resultFunc is the interpreted function that captures a cell's value. The
+// methods of a type declared in a cell are invisible to compiled code, and
+// yaegi v0.16.1 fails to call them through the compiled interfaces of
+// package display; a type switch on an interface written in the interpreter
+// works. Each view is guarded: a failing view falls back to text.
+var resultFunc = func() string {
+	var b strings.Builder
+	b.WriteString("func " + tmpPrefix + "result(v interface{}) {\n")
+	b.WriteString("\tm := map[string]interface{}{}\n")
+	b.WriteString("\tif v != nil {\n")
+	for _, v := range views {
+		method := strings.Replace(v.method, "template.HTML", helper+"_template.HTML", 1)
+		fmt.Fprintf(&b, "\t\tfunc() {\n\t\t\tdefer func() { recover() }()\n\t\t\tswitch x := v.(type) {\n\t\t\tcase interface{ %s }:\n\t\t\t\tm[%q] = %s\n\t\t\t}\n\t\t}()\n", method, v.mime, v.content)
+	}
+	b.WriteString("\t}\n")
+	// fmt, called from the interpreter, sees through yaegi's wrappers of
+	// interpreted values; compiled code would print the wrapper.
+	b.WriteString("\tif _, ok := m[\"text/plain\"]; !ok {\n\t\tm[\"text/plain\"] = " + helper + ".Plain(v)\n\t}\n")
+	b.WriteString("\t" + helper + ".ResultMIME(m, v)\n}")
+	return b.String()
+}()
+
+// sessionSymbols returns the symbols whose values belong to this session: the
+// display package with its Display, Progress and Context bound to the
+// running cell, the cell helpers the rewrites call, and os.Exit.
+func (s *Session) sessionSymbols() interp.Exports {
+	disp := map[string]reflect.Value{}
+	for name, v := range symbols.Symbols[displayPath+"/display"] {
+		disp[name] = v
+	}
+	disp["Display"] = reflect.ValueOf(s.display)
+	disp["Progress"] = reflect.ValueOf(s.progress)
+	disp["Context"] = reflect.ValueOf(s.context)
+	exports := interp.Exports{displayPath + "/display": disp}
+	for path, syms := range symbols.Symbols {
+		if _, ok := exports[path]; !ok {
+			exports[path] = syms
+		}
+	}
+	exports[helperPath+"/cell"] = map[string]reflect.Value{
+		"Result":     reflect.ValueOf(s.result),
+		"ResultMIME": reflect.ValueOf(s.resultMIME),
+		"Defer":      reflect.ValueOf(s.deferCall),
+		"GoPanic":    reflect.ValueOf(s.goPanic),
+		"Done":       reflect.ValueOf(s.evalDone),
+		"Plain":      reflect.ValueOf(plain),
+	}
+	exports["os/os"] = map[string]reflect.Value{"Exit": reflect.ValueOf(exit)}
+	exports["time/time"] = map[string]reflect.Value{"Sleep": reflect.ValueOf(s.sleep)}
+	return exports
+}
+
+// sleep is time.Sleep in a cell: an interrupt ends it.
+func (s *Session) sleep(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.context().Done():
+	}
+}
+
+// evalDone is deferred in the global frame: yaegi calls it at the real end of
+// every Eval (see runStmts).
+func (s *Session) evalDone() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.evalEnd != nil {
+		close(s.evalEnd)
+		s.evalEnd = nil
+	}
+}
+
+// exitCode is the panic value of os.Exit in a cell.
+type exitCode int
+
+func exit(code int) { panic(exitCode(code)) }
+
+func (s *Session) current() *cellState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cell
+}
+
+func (s *Session) display(d display.Data) error {
+	s.cfg.Display(display.Render(d), false)
+	return nil
+}
+
+func (s *Session) progress(label string) func(done, total int) {
+	s.mu.Lock()
+	s.displays++
+	id := fmt.Sprintf("gospeed-progress-%p-%d", s, s.displays)
+	s.mu.Unlock()
+	return display.NewProgress(label, id, s.cfg.Display, time.Now)
+}
+
+func (s *Session) context() context.Context {
+	if c := s.current(); c != nil {
+		return c.ctx
+	}
+	return context.Background()
+}
+
+func (s *Session) result(vals ...interface{}) {
+	if c := s.current(); c != nil {
+		c.results, c.hasRes = vals, true
+	}
+}
+
+// resultMIME records a single result with the MIME bundle its methods gave
+// in the interpreter (see prelude).
+// (v is variadic: yaegi unwraps its wrappers of interpreted values passed to a
+// variadic interface{} parameter, as for fmt.Println, and not otherwise.)
+func (s *Session) resultMIME(m display.MIMEMap, vs ...interface{}) {
+	v := unwrap(vs[0])
+	if c := s.current(); c != nil {
+		if v == nil {
+			c.results, c.hasRes = []interface{}{nil}, true
+			return
+		}
+		d := display.Render(v)
+		for mime, content := range m {
+			d.Data[mime] = content
+		}
+		c.results, c.rendered, c.hasRes = []interface{}{v}, &d, true
+	}
+}
+
+func (s *Session) deferCall(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cell != nil {
+		s.cell.defers = append(s.cell.defers, f)
+	}
+}
+
+// goPanic reports the panic of a goroutine a cell started; the goroutine then ends quietly.
+func (s *Session) goPanic(r interface{}) {
+	if r == nil {
+		return
+	}
+	fmt.Fprintf(s.cfg.Stderr, "panic in a goroutine: %s\n[the goroutine stopped; the kernel goes on]\n", panicText(r))
+}
+
+// plain is display.Plain for the interpreter (variadic: see resultMIME).
+func plain(vs ...interface{}) string { return display.Plain(unwrap(vs[0])) }
+
+func panicText(r interface{}) string {
+	if code, ok := r.(exitCode); ok {
+		return fmt.Sprintf("os.Exit(%d)", int(code))
+	}
+	if err, ok := r.(error); ok {
+		return err.Error()
+	}
+	return fmt.Sprint(r)
+}
+
+// Execute runs one cell. ok is false when the cell has no value to show.
+func (s *Session) Execute(ctx context.Context, code string) (result display.Data, ok bool, err error) {
+	s.run.Lock()
+	defer s.run.Unlock()
+	if err := s.waitIdle(ctx); err != nil {
+		return display.Data{}, false, err
+	}
+	units, err := Split(code)
+	if err != nil {
+		return display.Data{}, false, syntaxError(err)
+	}
+	cell := &cellState{ctx: ctx}
+	s.mu.Lock()
+	s.cell = cell
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.cell = nil
+		s.mu.Unlock()
+	}()
+
+	err = s.runUnits(ctx, units)
+	if derr := s.runDefers(ctx, cell); err == nil {
+		err = derr
+	}
+	if err != nil {
+		return display.Data{}, false, err
+	}
+	return render(cell)
+}
+
+func (s *Session) runUnits(ctx context.Context, units []Unit) error {
+	for i, u := range units {
+		if ctx.Err() != nil {
+			return interrupted("the cell was interrupted")
+		}
+		last := i == len(units)-1
+		if err := s.runUnit(ctx, u, last); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runDefers runs the cell's top-level deferred calls, last first.
+func (s *Session) runDefers(ctx context.Context, cell *cellState) error {
+	var first error
+	for i := len(cell.defers) - 1; i >= 0; i-- {
+		if ctx.Err() != nil {
+			return first
+		}
+		f := cell.defers[i]
+		err := s.guard(ctx, func() error { f(); return nil })
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func render(cell *cellState) (display.Data, bool, error) {
+	if !cell.hasRes {
+		return display.Data{}, false, nil
+	}
+	vals := cell.results
+	allNil := true
+	for _, v := range vals {
+		allNil = allNil && v == nil
+	}
+	if allNil {
+		return display.Data{}, false, nil
+	}
+	if cell.rendered != nil {
+		return *cell.rendered, true, nil
+	}
+	texts := make([]string, len(vals))
+	for i, v := range vals {
+		texts[i] = display.Plain(v)
+	}
+	return display.Text(strings.Join(texts, ", ")), true, nil
+}
+
+func (s *Session) runUnit(ctx context.Context, u Unit, last bool) error {
+	fset := token.NewFileSet()
+	switch u.Kind {
+	case ImportUnit:
+		f, err := parseDecls(fset, u)
+		if err != nil {
+			return syntaxError(err)
+		}
+		return s.imports(ctx, f)
+	case DeclUnit:
+		f, err := parseDecls(fset, u)
+		if err != nil {
+			return syntaxError(err)
+		}
+		defs := s.typeDefs(fset, f, u, len("package main;"))
+		src := s.rewriteUnit(fset, f, f, u, "package main;", nil, defs.rename(s.rename))
+		if err := s.eval(ctx, src); err != nil {
+			return err
+		}
+		s.commitTypes(defs)
+		return nil
+	default:
+		f, body, err := parseStmts(fset, u)
+		if err != nil {
+			return syntaxError(err)
+		}
+		var res *ast.ExprStmt
+		if last && len(body.List) > 0 {
+			res, _ = body.List[len(body.List)-1].(*ast.ExprStmt)
+		}
+		prefix := "package main; func _() {"
+		if res != nil && !isPrint(res.X) {
+			// One value, several values (a call), or none (a call of a
+			// func without results): try each until one compiles.
+			for _, capture := range []string{tmpPrefix + "result", helper + ".Result"} {
+				err := s.runStmts(ctx, s.rewriteUnit(fset, f, body, u, prefix, &result{res, capture}, s.rename))
+				if !isCompileError(err) {
+					return err
+				}
+			}
+		}
+		return s.runStmts(ctx, s.rewriteUnit(fset, f, body, u, prefix, nil, s.rename))
+	}
+}
+
+// runStmts evaluates statements in yaegi's global frame. When a cell is
+// interrupted, yaegi returns at once while the statements stop at their next
+// step; but the next Eval revives the global frame, so a statement stopped
+// late (say, inside a long compiled call) would run on. So the session
+// defers, once, a call of Done in the global frame: yaegi runs the deferred
+// calls of its global frame at the real end of every Eval (and never drops
+// them, which is why a cell's own top-level defers are rewritten), and the
+// next cell waits for that signal (waitIdle).
+func (s *Session) runStmts(ctx context.Context, src string) error {
+	end := make(chan struct{})
+	s.mu.Lock()
+	s.evalEnd = end
+	first := !s.endDeferred
+	s.mu.Unlock()
+	// "{};" keeps yaegi from taking statements that parse as a file (var
+	// declarations) for package-level declarations.
+	src = "{}; " + src
+	if first {
+		src = "defer " + helper + ".Done(); " + src
+	}
+	err := s.eval(ctx, src)
+	var e *Error
+	interrupted := errors.As(err, &e) && e.Name == "KeyboardInterrupt"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if first && !isCompileError(err) {
+		s.endDeferred = true
+	}
+	if s.evalEnd == end {
+		if interrupted && s.endDeferred {
+			s.zombie = end
+		} else {
+			s.evalEnd = nil // it ended without the signal (a compile error)
+		}
+	}
+	return err
+}
+
+// isCompileError tells a failure to compile from a failure while running.
+func isCompileError(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Name == "CompileError"
+}
+
+// isPrint reports a call of fmt's Print functions, whose results (bytes
+// written and error) a learner does not want shown.
+func isPrint(x ast.Expr) bool {
+	c, ok := x.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := c.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	return ok && pkg.Name == "fmt" && strings.Contains(sel.Sel.Name, "Print")
+}
+
+func (s *Session) rewriteUnit(fset *token.FileSet, f *ast.File, root ast.Node, u Unit, prefix string, res *result, rename map[string]string) string {
+	tf := fset.File(f.Pos())
+	base := len(prefix) + u.Line - 1
+	r := &rewriter{src: prefixed(prefix, u), base: base, rename: rename}
+	r.isInt = newIntOracle(root, s.global, s.member).isInt
+	if res != nil {
+		r.result, r.capture = res.stmt, res.capture
+	}
+	text := r.rewrite(tf, root, base+len(u.Src))
+	return strings.Repeat("\n", u.Line-1) + text
+}
+
+// result names the expression statement whose value a cell shows, and the
+// function that captures it.
+type result struct {
+	stmt    *ast.ExprStmt
+	capture string
+}
+
+func prefixed(prefix string, u Unit) string {
+	return prefix + strings.Repeat("\n", u.Line-1) + u.Src
+}
+
+// imports runs the imports not yet done: yaegi rejects a second import of a
+// package as a redeclaration, while a learner re-runs cells.
+func (s *Session) imports(ctx context.Context, f *ast.File) error {
+	for _, spec := range f.Imports {
+		name := ""
+		if spec.Name != nil {
+			name = spec.Name.Name
+		}
+		path := strings.Trim(spec.Path.Value, "\"`")
+		key := importKey(name, path)
+		if s.imported[key] {
+			continue
+		}
+		src := "import " + name + " " + spec.Path.Value
+		if err := s.eval(ctx, src); err != nil {
+			return err
+		}
+		s.imported[key] = true
+	}
+	return nil
+}
+
+func importKey(name, path string) string { return name + " " + path }
+
+// eval runs src in the interpreter and turns every failure into an *Error.
+func (s *Session) eval(ctx context.Context, src string) error {
+	return s.guard(ctx, func() error {
+		_, err := s.in.EvalWithContext(ctx, src)
+		return err
+	})
+}
+
+// guard runs f, turning a panic or error into an *Error.
+func (s *Session) guard(ctx context.Context, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicError(r, nil)
+		}
+	}()
+	if err := f(); err != nil {
+		return s.toError(ctx, err)
+	}
+	return nil
+}
+
+func (s *Session) toError(ctx context.Context, err error) *Error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return interrupted("the cell was interrupted")
+	}
+	var p interp.Panic
+	if errors.As(err, &p) {
+		return panicError(p.Value, p.Stack)
+	}
+	var se scanner.ErrorList
+	if errors.As(err, &se) {
+		return syntaxError(err)
+	}
+	return &Error{Name: "CompileError", Value: err.Error(), Traceback: []string{"CompileError: " + err.Error()}}
+}
+
+func panicError(r interface{}, stack []byte) *Error {
+	if code, ok := r.(exitCode); ok {
+		v := fmt.Sprintf("os.Exit(%d) was called: a cell cannot end the kernel; the session goes on", int(code))
+		return &Error{Name: "Exit", Value: v, Traceback: []string{"Exit: " + v}}
+	}
+	v := panicText(r)
+	tb := []string{"panic: " + v}
+	if len(stack) > 0 {
+		tb = append(tb, "", string(stack))
+	}
+	return &Error{Name: "panic", Value: v, Traceback: tb}
+}
+
+func syntaxError(err error) *Error {
+	return &Error{Name: "SyntaxError", Value: err.Error(), Traceback: []string{"SyntaxError: " + err.Error()}}
+}
+
+func interrupted(why string) *Error {
+	return &Error{Name: "KeyboardInterrupt", Value: why, Traceback: []string{"KeyboardInterrupt: " + why}}
+}
+
+// waitIdle waits for the end of an interrupted cell that is still running,
+// typically inside a compiled call that does not watch the cell's context.
+func (s *Session) waitIdle(ctx context.Context) error {
+	s.mu.Lock()
+	z := s.zombie
+	s.mu.Unlock()
+	if z == nil {
+		return nil
+	}
+	select {
+	case <-z:
+	case <-time.After(time.Second):
+		fmt.Fprintln(s.cfg.Stderr, "(waiting for the interrupted cell to stop: it is inside a call that does not watch display.Context())")
+		select {
+		case <-z:
+		case <-ctx.Done():
+			return interrupted("the previous, interrupted cell is still running inside a compiled call; it stops when that call returns (pass display.Context() to long calls to make them stop on interrupt)")
+		}
+	case <-ctx.Done():
+		return interrupted("the cell was interrupted")
+	}
+	s.mu.Lock()
+	s.zombie = nil
+	s.mu.Unlock()
+	return nil
+}
+
+// global returns the value of a global variable or constant of the session.
+func (s *Session) global(name string) (v reflect.Value, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	v, ok = s.in.Globals()[name]
+	return v, ok
+}
+
+// member returns the symbol pkg.name of a compiled package the cell can name.
+func (s *Session) member(pkg, name string) (reflect.Value, bool) {
+	p := s.importPath(pkg)
+	if p == "" {
+		return reflect.Value{}, false
+	}
+	v, ok := s.symbols[p][name]
+	return v, ok
+}
+
+// Close releases the Session.
+func (s *Session) Close() error { return nil }
+
+// panicFilter drops the "1:28: panic: main(...)" lines yaegi writes for a
+// panic: the panic becomes the cell's error, and its position is in the
+// rewritten code.
+type panicFilter struct{ w io.Writer }
+
+func (p *panicFilter) Write(b []byte) (int, error) {
+	if yaegiPanicLine.Match(b) {
+		return len(b), nil
+	}
+	return p.w.Write(b)
+}
+
+var yaegiPanicLine = regexp.MustCompile(`^(\d+:\d+: )?panic: [\w.]*\(\.\.\.\)\n$`)

@@ -1,0 +1,497 @@
+package repl
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gospeed/gospeed/kernel/display"
+)
+
+// outputs collects what a session sends to its Config.
+type outputs struct {
+	mu             sync.Mutex
+	stdout, stderr bytes.Buffer
+	displays       []display.Data
+	updates        []bool
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	b  *bytes.Buffer
+}
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (o *outputs) Stdout() string { o.mu.Lock(); defer o.mu.Unlock(); return o.stdout.String() }
+func (o *outputs) Stderr() string { o.mu.Lock(); defer o.mu.Unlock(); return o.stderr.String() }
+
+func newSession(t *testing.T) (*Session, *outputs) {
+	t.Helper()
+	o := &outputs{}
+	s, err := New(Config{
+		Stdout: lockedWriter{&o.mu, &o.stdout},
+		Stderr: lockedWriter{&o.mu, &o.stderr},
+		Display: func(d display.Data, update bool) {
+			o.mu.Lock()
+			defer o.mu.Unlock()
+			o.displays = append(o.displays, d)
+			o.updates = append(o.updates, update)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, o
+}
+
+func execute(t *testing.T, s *Session, code string) (display.Data, bool, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return s.Execute(ctx, code)
+}
+
+// value runs code and returns its text/plain result, failing on any error.
+func value(t *testing.T, s *Session, code string) string {
+	t.Helper()
+	d, ok, err := execute(t, s, code)
+	if err != nil {
+		t.Fatalf("cell %q: %v", code, err)
+	}
+	if !ok {
+		return ""
+	}
+	text, _ := d.Data[display.MIMETypeText].(string)
+	return text
+}
+
+// cellError runs code that must fail and returns its *Error.
+func cellError(t *testing.T, s *Session, code string) *Error {
+	t.Helper()
+	_, _, err := execute(t, s, code)
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("cell %q: want *Error, got %v", code, err)
+	}
+	return e
+}
+
+func TestMixedCell(t *testing.T) {
+	s, o := newSession(t)
+	got := value(t, s, `import "fmt"
+func double(x int) int { return 2 * x }
+x := double(21)
+var y = x + 1
+fmt.Println("x is", x)
+type P struct{ N int }
+import "strings"
+P{y + len(strings.Repeat("a", 2))}`)
+	if got != "{N:45}" {
+		t.Errorf("result = %q, want {N:45}", got)
+	}
+	if o.Stdout() != "x is 42\n" {
+		t.Errorf("stdout = %q", o.Stdout())
+	}
+}
+
+func TestYaegiQuirksHidden(t *testing.T) {
+	s, _ := newSession(t)
+	// A declaration then statements, and a statement then a func.
+	if got := value(t, s, "var a = 1\nb := a + 1\nb"); got != "2" {
+		t.Errorf("decl then statements = %q", got)
+	}
+	if got := value(t, s, "c := 5\nfunc f() int { return c * 2 }\nf()"); got != "10" {
+		t.Errorf("statement then func = %q", got)
+	}
+	// A function literal called at top level runs once, not again in later cells.
+	value(t, s, "calls := 0\nfunc() { calls++ }()")
+	value(t, s, "1")
+	if got := value(t, s, "calls"); got != "1" {
+		t.Errorf("calls = %s, want 1", got)
+	}
+}
+
+func TestRerunCell(t *testing.T) {
+	s, _ := newSession(t)
+	cell := `import "fmt"
+import "strings"
+type Pair struct{ A, B int }
+func sum(p Pair) int { return p.A + p.B }
+var total = sum(Pair{1, 2})
+n := strings.Count("banana", "a")
+fmt.Sprint(total + n)`
+	for i := 0; i < 3; i++ {
+		if got := value(t, s, cell); got != `"6"` {
+			t.Fatalf("run %d: %q", i, got)
+		}
+	}
+}
+
+func TestRedeclaredFuncsVarsAndTypes(t *testing.T) {
+	s, _ := newSession(t)
+	value(t, s, "func f() int { return 1 }")
+	value(t, s, "func f() string { return \"two\" }")
+	if got := value(t, s, "f()"); got != `"two"` {
+		t.Errorf("redeclared func = %s", got)
+	}
+	value(t, s, "x := 1")
+	value(t, s, `x := "now a string"`)
+	if got := value(t, s, "x"); got != `"now a string"` {
+		t.Errorf("redeclared var = %s", got)
+	}
+	value(t, s, "type T struct{ A int }")
+	value(t, s, "old := T{A: 1}")
+	value(t, s, "type T struct{ B string }")
+	if got := value(t, s, `T{B: "new"}`); got != "{B:new}" {
+		t.Errorf("redefined type = %s", got)
+	}
+	if got := value(t, s, "old"); got != "{A:1}" {
+		t.Errorf("a value of the old type = %s", got)
+	}
+	value(t, s, `func (t T) String() string { return "T(" + t.B + ")" }`)
+	if got := value(t, s, `T{B: "x"}`); got != "T(x)" {
+		t.Errorf("method on the redefined type = %s", got)
+	}
+	// Re-running an unchanged definition keeps the type (and its methods).
+	value(t, s, "type T struct{ B string }")
+	if got := value(t, s, `T{B: "y"}`); got != "T(y)" {
+		t.Errorf("after re-running the same definition = %s", got)
+	}
+}
+
+func TestTopLevelDefer(t *testing.T) {
+	s, o := newSession(t)
+	value(t, s, `import "fmt"
+i := 1
+defer fmt.Println("deferred", i)
+defer func() { fmt.Println("closure sees", i) }()
+i = 2
+fmt.Println("body")`)
+	if got, want := o.Stdout(), "body\nclosure sees 2\ndeferred 1\n"; got != want {
+		t.Errorf("stdout = %q, want %q", got, want)
+	}
+	value(t, s, `fmt.Println("next")`)
+	if got, want := o.Stdout(), "body\nclosure sees 2\ndeferred 1\nnext\n"; got != want {
+		t.Errorf("a later cell ran the defers again: %q", got)
+	}
+}
+
+func TestRangeOverInt(t *testing.T) {
+	s, _ := newSession(t)
+	if got := value(t, s, "s := 0\nfor i := range 5 { s += i }\ns"); got != "10" {
+		t.Errorf("range 5: %s", got)
+	}
+	if got := value(t, s, "n := 4\nc := 0\nfor range n { c++ }\nc"); got != "4" {
+		t.Errorf("range n: %s", got)
+	}
+	value(t, s, "limit := 3")
+	if got := value(t, s, "var xs []int\nfor i := range limit * 2 { i += 10; xs = append(xs, i) }\nxs"); got != "[10 11 12 13 14 15]" {
+		t.Errorf("range over an expression with the body changing i: %s", got)
+	}
+	// Ranging over a slice is left alone.
+	if got := value(t, s, "t := 0\nfor i := range []int{7, 8} { t += i }\nt"); got != "1" {
+		t.Errorf("range over a slice: %s", got)
+	}
+}
+
+func TestLoopVariablesPerIteration(t *testing.T) {
+	s, o := newSession(t)
+	value(t, s, `import "fmt"
+var fs []func()
+for i := 0; i < 3; i++ { fs = append(fs, func() { fmt.Print(i) }) }
+for _, v := range []string{"a", "b"} { fs = append(fs, func() { fmt.Print(v) }) }
+for i := range 2 { fs = append(fs, func() { fmt.Print(i) }) }
+func inner() {
+	for i := 0; i < 2; i++ { fs = append(fs, func() { fmt.Print(i) }) }
+}
+inner()
+for _, f := range fs { f() }`)
+	if got := o.Stdout(); got != "012ab0101" {
+		t.Errorf("closures printed %q, want 012ab0101 (Go 1.22 loop variables)", got)
+	}
+}
+
+func TestGoroutinePanicDoesNotEndTheKernel(t *testing.T) {
+	s, o := newSession(t)
+	value(t, s, `import "time"
+go func() { panic("boom") }()
+go func() { var m map[string]int; m["x"] = 1 }()
+time.Sleep(200 * time.Millisecond)`)
+	if !strings.Contains(o.Stderr(), "panic in a goroutine: boom") || !strings.Contains(o.Stderr(), "assignment to entry in nil map") {
+		t.Errorf("stderr = %q", o.Stderr())
+	}
+	if got := value(t, s, "1 + 1"); got != "2" {
+		t.Errorf("after the panics: %s", got)
+	}
+}
+
+func TestGoStatementEvaluatesArgumentsAtOnce(t *testing.T) {
+	s, _ := newSession(t)
+	got := value(t, s, `x := 1
+ch := make(chan int)
+send := func(v int) { ch <- v }
+go send(x)
+x = 2
+<-ch`)
+	if got != "1" {
+		t.Errorf("goroutine got %s, want the argument's value at the go statement (1)", got)
+	}
+}
+
+func TestOutputFromGoroutines(t *testing.T) {
+	s, o := newSession(t)
+	value(t, s, `import "fmt"
+import "sync"
+var wg sync.WaitGroup
+for i := range 3 {
+	wg.Add(1)
+	go func() { defer wg.Done(); fmt.Println("worker", i) }()
+}
+wg.Wait()`)
+	for _, want := range []string{"worker 0\n", "worker 1\n", "worker 2\n"} {
+		if !strings.Contains(o.Stdout(), want) {
+			t.Errorf("stdout %q lacks %q", o.Stdout(), want)
+		}
+	}
+}
+
+func TestOsExitIsAnError(t *testing.T) {
+	s, _ := newSession(t)
+	value(t, s, "kept := 3")
+	e := cellError(t, s, "import \"os\"\nos.Exit(3)")
+	if e.Name != "Exit" || !strings.Contains(e.Value, "os.Exit(3)") {
+		t.Errorf("error = %+v", e)
+	}
+	if got := value(t, s, "kept"); got != "3" {
+		t.Errorf("after os.Exit: %s", got)
+	}
+}
+
+func TestErrorsAreValuesNeverCrashes(t *testing.T) {
+	s, _ := newSession(t)
+	value(t, s, "kept := 1")
+	for _, c := range []struct{ code, name, has string }{
+		{"x := )", "SyntaxError", "expected"},
+		{"undefinedThing + 1", "CompileError", "undefined"},
+		{`panic("oops")`, "panic", "oops"},
+		{"var m map[string]int\nm[\"a\"] = 1", "panic", "nil map"},
+		{"a := []int{}\na[3]", "panic", "index out of range"},
+		{"z := 0\n1 / z", "panic", "divide by zero"},
+		{"ch := make(chan int)\nclose(ch)\nclose(ch)", "panic", "close of closed channel"},
+		{"import \"no/such/pkg\"", "CompileError", "no/such/pkg"},
+		{"import \"sync\"\nf := sync.OnceValue(func() int { return 1 })", "", ""},
+		{"func pair[A, B any](a A, b B) B { return b }\npair(1, \"s\")", "", ""},
+	} {
+		_, _, err := execute(t, s, c.code)
+		if err == nil {
+			if c.name != "" {
+				t.Errorf("cell %q: no error, want %s", c.code, c.name)
+			}
+			continue
+		}
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Errorf("cell %q: error %v is not an *Error", c.code, err)
+			continue
+		}
+		if c.name != "" && (e.Name != c.name || !strings.Contains(e.Value, c.has)) {
+			t.Errorf("cell %q: got %s: %s, want %s containing %q", c.code, e.Name, e.Value, c.name, c.has)
+		}
+		if len(e.Traceback) == 0 {
+			t.Errorf("cell %q: empty traceback", c.code)
+		}
+	}
+	if got := value(t, s, "kept"); got != "1" {
+		t.Errorf("session lost its state: %s", got)
+	}
+}
+
+func TestInterruptEndlessLoop(t *testing.T) {
+	s, _ := newSession(t)
+	value(t, s, "x := 7")
+	for _, code := range []string{"for {}", "n := 0\nfor { n++ }", "import \"time\"\ntime.Sleep(time.Hour)", "select {}"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := s.Execute(ctx, code)
+			done <- err
+		}()
+		time.Sleep(200 * time.Millisecond)
+		cancel()
+		select {
+		case err := <-done:
+			var e *Error
+			if !errors.As(err, &e) || e.Name != "KeyboardInterrupt" {
+				t.Errorf("%q: error = %v, want KeyboardInterrupt", code, err)
+			}
+		case <-time.After(time.Second):
+			t.Fatalf("%q: Execute did not return within a second of the interrupt", code)
+		}
+		if got := value(t, s, "x"); got != "7" {
+			t.Errorf("after interrupting %q: x = %s", code, got)
+		}
+	}
+}
+
+func TestInterruptStopsLessonsThroughContext(t *testing.T) {
+	s, _ := newSession(t)
+	value(t, s, `import "github.com/gospeed/gospeed/lessons"`)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := s.Execute(ctx, `r, err := lessons.RunCPU(display.Context(), lessons.CPUOptions{Version: "sequential", N: 32, Tasks: 200})`)
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+		t.Fatal("the interrupted cell did not return within a second")
+	}
+	// The next cell waits for the compiled call to see the cancelled context.
+	if got := value(t, s, "err != nil"); got != "true" {
+		t.Errorf("lessons.RunCPU was not cancelled: err != nil is %s", got)
+	}
+}
+
+func TestDisplay(t *testing.T) {
+	s, o := newSession(t)
+	value(t, s, `Display(display.HTML("<b>now</b>"))`)
+	if len(o.displays) != 1 || o.displays[0].Data[display.MIMETypeHTML] != "<b>now</b>" || o.updates[0] {
+		t.Fatalf("displays = %+v", o.displays)
+	}
+	d, ok, err := execute(t, s, `display.Markdown("*last*")`)
+	if err != nil || !ok || d.Data[display.MIMETypeMarkdown] != "*last*" {
+		t.Errorf("markdown result = %+v %v %v", d, ok, err)
+	}
+	// Values of types declared in a cell render through their methods.
+	d, _, _ = execute(t, s, `type Chart struct{ N int }
+func (c Chart) SVG() string { return "<svg>chart</svg>" }
+func (c Chart) String() string { return "a chart" }
+Chart{3}`)
+	if d.Data[display.MIMETypeSVG] != "<svg>chart</svg>" || d.Data[display.MIMETypeText] != "a chart" {
+		t.Errorf("interpreted SVGer = %+v", d.Data)
+	}
+}
+
+func TestProgress(t *testing.T) {
+	s, o := newSession(t)
+	value(t, s, `p := display.Progress("steps")
+for i := range 1000 { p(i+1, 1000) }`)
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.displays) < 2 || len(o.displays) > 50 {
+		t.Fatalf("%d displays for 1000 fast updates: want the first, a few throttled, and the final one", len(o.displays))
+	}
+	id := o.displays[0].Transient["display_id"]
+	if id == nil || o.updates[0] {
+		t.Errorf("first display: %+v update=%v", o.displays[0], o.updates[0])
+	}
+	last := o.displays[len(o.displays)-1]
+	if !o.updates[len(o.updates)-1] || last.Transient["display_id"] != id || !strings.Contains(last.Data[display.MIMETypeText].(string), "1000/1000") {
+		t.Errorf("final update: %+v", last)
+	}
+}
+
+func TestLessonsFromCell(t *testing.T) {
+	s, _ := newSession(t)
+	d, ok, err := execute(t, s, `import "github.com/gospeed/gospeed/lessons"
+r, err := lessons.RunCPU(display.Context(), lessons.CPUOptions{Version: "pooled", Workers: 2, N: 20, Tasks: 4})
+if err != nil { panic(err) }
+r`)
+	if err != nil || !ok {
+		t.Fatalf("%v %v", ok, err)
+	}
+	if !strings.Contains(d.Data[display.MIMETypeText].(string), "pooled") || d.Data[display.MIMETypeHTML] == nil || d.Data[display.MIMETypeSVG] == nil {
+		t.Errorf("result bundle: %v", d.Data)
+	}
+	if got := value(t, s, "lessons.Fib(20)"); got != "6765" {
+		t.Errorf("Fib(20) = %s", got)
+	}
+}
+
+func TestComplete(t *testing.T) {
+	s, _ := newSession(t)
+	value(t, s, "import \"github.com/gospeed/gospeed/lessons\"\nimport \"fmt\"\nmyCounter := 1")
+	code := "héllo := lessons.Ru"
+	m, start, end := s.Complete(code, len([]rune(code)))
+	if !contains(m, "RunIO") || !contains(m, "RunCPU") || !contains(m, "RunRace") || contains(m, "Fib") {
+		t.Errorf("lessons.Ru -> %v", m)
+	}
+	if start != len([]rune("héllo := lessons.")) || end != len([]rune(code)) {
+		t.Errorf("start, end = %d, %d (code points)", start, end)
+	}
+	m, _, _ = s.Complete("fmt.Printl", 10)
+	if !contains(m, "Println") {
+		t.Errorf("fmt.Printl -> %v", m)
+	}
+	m, start, _ = s.Complete("x := myC", 8)
+	if !contains(m, "myCounter") || start != 5 {
+		t.Errorf("myC -> %v at %d", m, start)
+	}
+	m, _, _ = s.Complete("for", 3)
+	if !contains(m, "for") {
+		t.Errorf("keywords: %v", m)
+	}
+}
+
+func TestInspect(t *testing.T) {
+	s, _ := newSession(t)
+	value(t, s, `import "github.com/gospeed/gospeed/lessons"`)
+	d, ok := s.Inspect("lessons.Fib(27)", len("lessons.F"))
+	text, _ := d.Data[display.MIMETypeText].(string)
+	if !ok || !strings.Contains(text, "func Fib(n int) int") {
+		t.Errorf("inspect lessons.Fib: %v %q", ok, text)
+	}
+	d, ok = s.Inspect("strings.ToUpper", len("strings.ToUpper"))
+	text, _ = d.Data[display.MIMETypeText].(string)
+	if !ok || !strings.Contains(text, "func ToUpper(s string) string") {
+		t.Skipf("no standard library sources here? %q", text)
+	}
+	if !strings.Contains(text, "upper case") {
+		t.Errorf("strings.ToUpper doc: %q", text)
+	}
+	d, ok = s.Inspect("lessons.NoSuchThing", 10)
+	text, _ = d.Data[display.MIMETypeText].(string)
+	if !ok || !strings.Contains(text, "no documentation") {
+		t.Errorf("unknown member: %v %q", ok, text)
+	}
+}
+
+func TestIsComplete(t *testing.T) {
+	s, _ := newSession(t)
+	for code, want := range map[string]string{
+		"x := 1":                             "complete",
+		"import \"fmt\"\nfmt.Println(1)":     "complete",
+		"func f() {":                         "incomplete",
+		"for i := 0; i < 3; i++ {\n  x := i": "incomplete",
+		"s := `raw":                          "incomplete",
+		"x := )":                             "invalid",
+		"1 +/ 2":                             "invalid",
+		"":                                   "complete",
+	} {
+		if got, _ := s.IsComplete(code); got != want {
+			t.Errorf("IsComplete(%q) = %s, want %s", code, got, want)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,221 @@
+package repl
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/scanner"
+	"go/token"
+	"strings"
+)
+
+// A cell is what a learner writes: imports, declarations and statements in any
+// order. yaegi takes either a run of declarations or a run of statements in
+// one Eval, so a cell is split into units that are each evaluated alone.
+
+// UnitKind says how a unit is evaluated.
+type UnitKind int
+
+const (
+	// ImportUnit is one import declaration (possibly grouped).
+	ImportUnit UnitKind = iota
+	// DeclUnit is one func, type or const declaration, kept at package level
+	// so that later cells see it. (A var declaration is a statement: yaegi
+	// evaluates statements in its global scope too, and a package-level var
+	// cannot see variables that statements declared.)
+	DeclUnit
+	// StmtUnit is a run of consecutive statements.
+	StmtUnit
+)
+
+func (k UnitKind) String() string {
+	switch k {
+	case ImportUnit:
+		return "import"
+	case DeclUnit:
+		return "decl"
+	case StmtUnit:
+		return "stmt"
+	}
+	return fmt.Sprintf("UnitKind(%d)", int(k))
+}
+
+// Unit is one top-level piece of a cell.
+type Unit struct {
+	Kind UnitKind
+	// Src is the unit's text, exactly as in the cell.
+	Src string
+	// Offset is the byte offset of Src in the cell; Line its 1-based line.
+	Offset, Line int
+}
+
+// Split cuts a cell into units. It checks only the token structure (balanced
+// brackets); each unit is parsed when it is evaluated. A scanning error is
+// returned as a *SyntaxError.
+func Split(cell string) ([]Unit, error) {
+	toks, err := scan(cell)
+	if err != nil {
+		return nil, err
+	}
+	var units []Unit
+	add := func(kind UnitKind, from, to int) {
+		start, end := toks[from].off, toks[to-1].end
+		src := strings.TrimRight(cell[start:end], "; \t\r\n")
+		if strings.TrimSpace(src) == "" {
+			return
+		}
+		if kind == StmtUnit && len(units) > 0 {
+			last := &units[len(units)-1]
+			if last.Kind == StmtUnit {
+				last.Src = cell[last.Offset:start] + src
+				return
+			}
+		}
+		units = append(units, Unit{Kind: kind, Src: src, Offset: start, Line: toks[from].line})
+	}
+	for i := 0; i < len(toks); {
+		end := unitEnd(toks, i)
+		if toks[i].tok != token.SEMICOLON {
+			add(unitKind(toks, i), i, end)
+		}
+		i = end
+	}
+	return units, nil
+}
+
+type tok struct {
+	tok       token.Token
+	lit       string
+	off, end  int
+	line      int
+	autoSemic bool
+}
+
+// scan tokenizes the cell, dropping comments, and checks bracket balance.
+func scan(cell string) ([]tok, error) {
+	fset := token.NewFileSet()
+	file := fset.AddFile("cell.go", -1, len(cell))
+	var errs scanner.ErrorList
+	var s scanner.Scanner
+	s.Init(file, []byte(cell), func(pos token.Position, msg string) { errs.Add(pos, msg) }, 0)
+	var toks []tok
+	var stack []token.Token
+	for {
+		pos, t, lit := s.Scan()
+		if t == token.EOF {
+			break
+		}
+		off := file.Offset(pos)
+		end := off + len(lit)
+		if lit == "" || t == token.SEMICOLON && lit == "\n" {
+			end = off + len(t.String())
+		}
+		auto := t == token.SEMICOLON && lit == "\n"
+		if auto {
+			end = off
+		}
+		switch t {
+		case token.LPAREN, token.LBRACK, token.LBRACE:
+			stack = append(stack, t)
+		case token.RPAREN, token.RBRACK, token.RBRACE:
+			want := map[token.Token]token.Token{token.RPAREN: token.LPAREN, token.RBRACK: token.LBRACK, token.RBRACE: token.LBRACE}[t]
+			if len(stack) == 0 || stack[len(stack)-1] != want {
+				errs.Add(fset.Position(pos), fmt.Sprintf("unexpected %s", t))
+			} else {
+				stack = stack[:len(stack)-1]
+			}
+		}
+		toks = append(toks, tok{tok: t, lit: lit, off: off, end: end, line: fset.Position(pos).Line, autoSemic: auto})
+	}
+	if len(errs) > 0 {
+		errs.Sort()
+		return nil, &SyntaxError{List: errs}
+	}
+	if len(stack) > 0 {
+		return nil, &SyntaxError{Incomplete: true, List: scanner.ErrorList{{Pos: fset.Position(file.Pos(len(cell))), Msg: fmt.Sprintf("unclosed %s", stack[len(stack)-1])}}}
+	}
+	return toks, nil
+}
+
+// unitEnd returns the index just past the unit starting at toks[i]: the next
+// semicolon at bracket depth zero.
+func unitEnd(toks []tok, i int) int {
+	depth := 0
+	for ; i < len(toks); i++ {
+		switch toks[i].tok {
+		case token.LPAREN, token.LBRACK, token.LBRACE:
+			depth++
+		case token.RPAREN, token.RBRACK, token.RBRACE:
+			depth--
+		case token.SEMICOLON:
+			if depth == 0 {
+				return i + 1
+			}
+		}
+	}
+	return i
+}
+
+// unitKind classifies the unit starting at toks[i].
+func unitKind(toks []tok, i int) UnitKind {
+	switch toks[i].tok {
+	case token.IMPORT:
+		return ImportUnit
+	case token.TYPE, token.CONST:
+		return DeclUnit
+	case token.FUNC:
+		// func Name..., or func (recv) Name...: a declaration;
+		// func(...) {...}(...): a function literal in a statement.
+		if i+1 < len(toks) && toks[i+1].tok == token.IDENT {
+			return DeclUnit
+		}
+		if i+1 < len(toks) && toks[i+1].tok == token.LPAREN {
+			j := matchParen(toks, i+1)
+			if j+1 < len(toks) && toks[j+1].tok == token.IDENT {
+				return DeclUnit
+			}
+		}
+	}
+	return StmtUnit
+}
+
+func matchParen(toks []tok, i int) int {
+	depth := 0
+	for ; i < len(toks); i++ {
+		switch toks[i].tok {
+		case token.LPAREN:
+			depth++
+		case token.RPAREN:
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return i
+}
+
+// SyntaxError is a cell that does not scan or parse.
+type SyntaxError struct {
+	// Incomplete is set when more input could complete the cell (an unclosed bracket).
+	Incomplete bool
+	List       scanner.ErrorList
+}
+
+func (e *SyntaxError) Error() string { return e.List.Error() }
+
+// parseDecls parses a declaration or import unit.
+func parseDecls(fset *token.FileSet, u Unit) (*ast.File, error) {
+	src := "package main;" + strings.Repeat("\n", u.Line-1) + u.Src
+	return parser.ParseFile(fset, "cell.go", src, parser.ParseComments|parser.SkipObjectResolution)
+}
+
+// parseStmts parses a statement unit as the body of a function.
+func parseStmts(fset *token.FileSet, u Unit) (*ast.File, *ast.BlockStmt, error) {
+	src := "package main; func _() {" + strings.Repeat("\n", u.Line-1) + u.Src + "\n}"
+	f, err := parser.ParseFile(fset, "cell.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f, f.Decls[0].(*ast.FuncDecl).Body, nil
+}

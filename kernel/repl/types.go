@@ -1,0 +1,86 @@
+package repl
+
+import (
+	"fmt"
+	"go/ast"
+	"go/token"
+	"maps"
+	"strings"
+)
+
+// yaegi v0.16.1 keeps the first definition of a type: `type T struct{A int}`
+// then `type T struct{B string}` still makes T{A: 1}. A learner re-running a
+// cell with a changed type expects the new one, so a changed definition is
+// declared under a fresh name (T, then Tʹ2, Tʹ3: ʹ is a letter, so the name
+// is valid Go), and later cells say T and get it. Values and functions made
+// with the old definition keep it, as in Go after a redeclaration.
+
+// typeDef is one type declared at top level.
+type typeDef struct {
+	internal string // the name the interpreter knows it by
+	src      string // its definition, to tell a re-run from a change
+	version  int
+}
+
+// pendingTypes are the type definitions of a declaration unit, committed once
+// the unit compiles.
+type pendingTypes map[string]typeDef
+
+// typeDefs finds the types a declaration unit declares and names them.
+func (s *Session) typeDefs(fset *token.FileSet, f *ast.File, u Unit, prefixLen int) pendingTypes {
+	defs := pendingTypes{}
+	file := fset.File(f.Pos())
+	src := prefixed(strings.Repeat(" ", prefixLen), u)
+	for _, d := range f.Decls {
+		g, ok := d.(*ast.GenDecl)
+		if !ok || g.Tok != token.TYPE {
+			continue
+		}
+		for _, spec := range g.Specs {
+			ts := spec.(*ast.TypeSpec)
+			name := ts.Name.Name
+			text := strings.Join(strings.Fields(src[file.Offset(ts.Pos()):file.Offset(ts.End())]), " ")
+			s.mu.Lock()
+			old, seen := s.types[name]
+			s.mu.Unlock()
+			switch {
+			case !seen:
+				defs[name] = typeDef{internal: name, src: text, version: 1}
+			case old.src == text:
+				defs[name] = old
+			default:
+				v := old.version + 1
+				defs[name] = typeDef{internal: fmt.Sprintf("%sʹ%d", name, v), src: text, version: v}
+			}
+		}
+	}
+	return defs
+}
+
+// rename is current with the unit's own definitions applied.
+func (p pendingTypes) rename(current map[string]string) map[string]string {
+	if len(p) == 0 {
+		return current
+	}
+	r := maps.Clone(current)
+	for name, d := range p {
+		if d.internal == name {
+			delete(r, name)
+		} else {
+			r[name] = d.internal
+		}
+	}
+	return r
+}
+
+func (s *Session) commitTypes(p pendingTypes) {
+	if len(p) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name, d := range p {
+		s.types[name] = d
+	}
+	s.rename = p.rename(s.rename)
+}

@@ -1,0 +1,180 @@
+package lessons
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+)
+
+// IOVersions are the I/O-bound versions, in the article's order.
+var IOVersions = []string{"sequential", "pooled", "thread-local", "racy", "goroutines", "multi-process"}
+
+// ClientPerRequest is one more I/O version, for comparison with
+// "thread-local": a new http.Client, hence a new connection, for every page.
+const ClientPerRequest = "client-per-request"
+
+// Defaults of the I/O-bound job: the article downloads 80 pages per site.
+const (
+	DefaultRequests = 80
+	DefaultLatency  = 50 * time.Millisecond
+	DefaultPageSize = 1024
+)
+
+// IOOptions choose one run of the I/O-bound job.
+type IOOptions struct {
+	Version string // one of IOVersions, or ClientPerRequest
+
+	// Workers is the pool size ("pooled", "thread-local", "racy",
+	// "client-per-request"; default 8), the number of processes
+	// ("multi-process"; default 4), or the most goroutines at once
+	// ("goroutines"; default 0, unbounded). "sequential" has one.
+	Workers int
+
+	Requests int           // pages to download (default 80)
+	Latency  time.Duration // the built-in site's latency per page (0 means 50ms)
+	PageSize int           // the built-in site's page size in bytes (default 1024)
+
+	// URLs are real pages to download instead of the built-in site's; when
+	// Requests is set too, they are downloaded in turn until Requests pages
+	// are done. Connections are then not counted (0).
+	URLs []string
+
+	Progress ProgressFunc // told as pages finish; may be nil
+}
+
+// withDefaults checks the options and fills in what is left zero.
+func (o IOOptions) withDefaults() (IOOptions, error) {
+	if o.Version == "" {
+		return o, errors.New("io: no version given (one of " + strings.Join(append(slices.Clone(IOVersions), ClientPerRequest), ", ") + ")")
+	}
+	if !slices.Contains(IOVersions, o.Version) && o.Version != ClientPerRequest {
+		return o, fmt.Errorf("io: unknown version %q (want one of %s, %s)", o.Version, strings.Join(IOVersions, ", "), ClientPerRequest)
+	}
+	switch {
+	case o.Workers < 0:
+		return o, fmt.Errorf("io: workers must not be negative, got %d", o.Workers)
+	case o.Requests < 0:
+		return o, fmt.Errorf("io: requests must not be negative, got %d", o.Requests)
+	case o.Latency < 0:
+		return o, fmt.Errorf("io: latency must not be negative, got %v", o.Latency)
+	case o.PageSize < 0:
+		return o, fmt.Errorf("io: page size must not be negative, got %d", o.PageSize)
+	}
+	if o.Workers == 0 {
+		switch o.Version {
+		case "multi-process":
+			o.Workers = 4
+		case "goroutines": // 0 stays: one goroutine per page, unbounded
+		default:
+			o.Workers = 8
+		}
+	}
+	if o.Version == "sequential" {
+		o.Workers = 1
+	}
+	if o.Requests == 0 {
+		o.Requests = DefaultRequests
+		if len(o.URLs) > 0 {
+			o.Requests = len(o.URLs)
+		}
+	}
+	if o.Latency == 0 {
+		o.Latency = DefaultLatency
+	}
+	if o.PageSize == 0 {
+		o.PageSize = DefaultPageSize
+	}
+	return o, nil
+}
+
+// RunIO runs the I/O-bound job once, in one version, and measures it. Unless
+// real URLs are given, it starts a local site for the run (not timed) and
+// reports the connections that site saw.
+func RunIO(ctx context.Context, opt IOOptions) (Result, error) {
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return Result{}, err
+	}
+	urls := make([]string, opt.Requests)
+	var site *Site
+	if len(opt.URLs) == 0 {
+		site, err = StartSite(SiteOptions{PageSize: opt.PageSize, Latency: opt.Latency})
+		if err != nil {
+			return Result{}, err
+		}
+		defer site.Close()
+		urls = site.URLs(opt.Requests)
+	} else {
+		for i := range urls {
+			urls[i] = opt.URLs[i%len(opt.URLs)]
+		}
+	}
+
+	start := time.Now()
+	var sizes []int64
+	var lost int64
+	switch opt.Version {
+	case "sequential":
+		sizes, err = DownloadSequential(ctx, urls, opt.Progress)
+	case "pooled":
+		sizes, err = DownloadPooled(ctx, urls, opt.Workers, opt.Progress)
+	case "thread-local":
+		sizes, err = DownloadThreadLocal(ctx, urls, opt.Workers, opt.Progress)
+	case ClientPerRequest:
+		sizes, err = DownloadClientPerRequest(ctx, urls, opt.Workers, opt.Progress)
+	case "racy":
+		var stats *RacyStats
+		sizes, stats, err = DownloadRacy(ctx, urls, opt.Workers, opt.Progress)
+		lost = int64(len(urls)) - stats.Pages
+	case "goroutines":
+		sizes, err = DownloadGoroutines(ctx, urls, opt.Workers, opt.Progress)
+	case "multi-process":
+		sizes, err = DownloadMultiProcess(ctx, urls, opt.Workers, opt.Progress)
+	}
+	elapsed := time.Since(start)
+	if err != nil {
+		return Result{}, fmt.Errorf("io %s: %w", opt.Version, err)
+	}
+
+	res := Result{
+		Job:        "io",
+		Version:    opt.Version,
+		Workers:    opt.Workers,
+		Tasks:      len(urls),
+		Seconds:    elapsed.Seconds(),
+		GOMAXPROCS: runtime.GOMAXPROCS(0),
+		Lost:       lost,
+	}
+	for _, n := range sizes {
+		res.Bytes += n
+	}
+	if site != nil {
+		res.Connections = site.Connections()
+	}
+	return res, nil
+}
+
+// SweepIO runs one version of the I/O-bound job once per worker count, to
+// chart seconds against workers.
+func SweepIO(ctx context.Context, opt IOOptions, workers []int) (Results, error) {
+	if len(workers) == 0 {
+		return nil, errors.New("io sweep: no worker counts given")
+	}
+	var all Results
+	for _, w := range workers {
+		if w < 1 && !(w == 0 && opt.Version == "goroutines") {
+			return all, fmt.Errorf("io sweep: workers must be at least 1, got %d", w)
+		}
+		opt.Workers = w
+		res, err := RunIO(ctx, opt)
+		if err != nil {
+			return all, fmt.Errorf("io sweep with %d workers: %w", w, err)
+		}
+		all = append(all, res)
+	}
+	return all, nil
+}
