@@ -27,6 +27,10 @@ import (
 	"github.com/gospeed/gospeed/kernel/wire"
 )
 
+// ClearOutputKey, in display.Data.Transient, asks for clear_output: see
+// Outputs.Display.
+const ClearOutputKey = "clear_output"
+
 // Version is the kernel's implementation version.
 const Version = "0.1.0"
 
@@ -42,7 +46,9 @@ type Evaluator interface {
 // Outputs are where an Evaluator writes: the cell's streams and rich displays.
 type Outputs struct {
 	Stdout, Stderr io.Writer
-	Display        func(d display.Data, update bool)
+	// Display sends display_data, or update_display_data when update is
+	// true; Data{Transient: {ClearOutputKey: wait}} sends clear_output.
+	Display func(d display.Data, update bool)
 }
 
 // Options configure Run.
@@ -74,7 +80,7 @@ func Run(ctx context.Context, connectionFile string, opt Options) error {
 }
 
 // Serve is Run with the connection already read.
-func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) (err error) {
+func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) error {
 	signer, err := wire.NewSigner(info.Key, info.SignatureScheme)
 	if err != nil {
 		return err
@@ -104,7 +110,7 @@ func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) (err erro
 			return err
 		}
 		defer func() {
-			if rerr := k.capture.Restore(); rerr != nil && err == nil {
+			if rerr := k.capture.Restore(); rerr != nil {
 				k.log.Printf("restoring stdout and stderr: %v", rerr)
 			}
 		}()
@@ -343,8 +349,16 @@ func (k *kernel) syncOutput() {
 
 // display is the evaluator's Display callback: rich output of the cell
 // currently running (or of the last one, for a straggling goroutine).
+//
+// Data with no MIME data and a boolean Transient["clear_output"] is the
+// clear_output message instead (the value is its wait field), so that a
+// display.Clear helper can clear the cell's output.
 func (k *kernel) display(d display.Data, update bool) {
 	k.syncOutput()
+	if wait, ok := d.Transient[ClearOutputKey].(bool); ok && len(d.Data) == 0 {
+		k.publish(k.out.Parent(), "clear_output", map[string]bool{"wait": wait})
+		return
+	}
 	msgType := "display_data"
 	if update {
 		msgType = "update_display_data"
@@ -437,21 +451,18 @@ func (k *kernel) serveShell(ctx context.Context, q <-chan wire.Message) {
 
 // abortQueued answers the execute requests already queued behind a failed
 // cell with status "aborted", as ipykernel does for stop_on_error, so a
-// "run all" stops at the first error. Other requests are served as usual.
+// "run all" stops at the first error; requests that arrive later run.
+// Other requests are served as usual.
 func (k *kernel) abortQueued(ctx context.Context, q <-chan wire.Message) {
-	for {
-		select {
-		case m := <-q:
-			if m.Type() != "execute_request" {
-				k.handleShell(ctx, &m)
-				continue
-			}
-			k.publishStatus(&m, "busy")
-			k.reply(k.shell, &m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.execCount})
-			k.publishStatus(&m, "idle")
-		default:
-			return
+	for range len(q) { // only this goroutine receives from q
+		m := <-q
+		if m.Type() != "execute_request" {
+			k.handleShell(ctx, &m)
+			continue
 		}
+		k.publishStatus(&m, "busy")
+		k.reply(k.shell, &m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.execCount})
+		k.publishStatus(&m, "idle")
 	}
 }
 
@@ -535,7 +546,8 @@ func (k *kernel) execute(ctx context.Context, m *wire.Message) (failed bool) {
 		return false
 	}
 	store := !req.Silent && (req.StoreHistory == nil || *req.StoreHistory)
-	stopOnError := req.StopOnError == nil || *req.StopOnError
+	// As in ipykernel, only a visible cell's error stops the queue.
+	stopOnError := !req.Silent && (req.StopOnError == nil || *req.StopOnError)
 	if store {
 		k.execCount++
 	}

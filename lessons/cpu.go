@@ -134,6 +134,27 @@ func RunCPU(ctx context.Context, opt CPUOptions) (Result, error) {
 	}, nil
 }
 
+// SweepCPU runs one version of the CPU-bound job once per worker count, to
+// chart seconds against workers.
+func SweepCPU(ctx context.Context, opt CPUOptions, workers []int) (Results, error) {
+	if len(workers) == 0 {
+		return nil, errors.New("cpu sweep: no worker counts given")
+	}
+	var all Results
+	for _, w := range workers {
+		if w < 1 {
+			return all, fmt.Errorf("cpu sweep: workers must be at least 1, got %d", w)
+		}
+		opt.Workers = w
+		res, err := RunCPU(ctx, opt)
+		if err != nil {
+			return all, fmt.Errorf("cpu sweep with %d workers: %w", w, err)
+		}
+		all = append(all, res)
+	}
+	return all, nil
+}
+
 // Fib is the article's CPU-bound function, recursive on purpose: fib(35)
 // makes about 30 million calls.
 func Fib(n int) int {
@@ -188,17 +209,19 @@ func ComputePooled(ctx context.Context, f func(int) int, inputs []int, workers i
 			}
 		})
 	}
+	var err error
 feed:
 	for i := range inputs {
 		select {
 		case next <- i:
 		case <-ctx.Done():
+			err = ctx.Err() // stop handing out work; the workers finish theirs
 			break feed
 		}
 	}
 	close(next)
 	wg.Wait()
-	return results, ctx.Err()
+	return results, err
 }
 
 // ComputeMultiProcess is the article's multiprocessing.Pool: processes

@@ -35,15 +35,22 @@
 // # The race lesson
 //
 // [RunRace] lets many goroutines increment one counter: without
-// synchronization updates are lost; the "mutex", "atomic" and "channel" fixes
-// count exactly. [RaceDetectorReport] builds a tiny racy program with -race and
-// returns the race detector's report.
+// synchronization ([CountRacy]) updates are lost; the "mutex", "atomic" and
+// "channel" fixes ([CountWithMutex], [CountWithAtomic], [CountWithChannel])
+// count exactly. [RaceDetectorReport] builds a tiny racy program with -race
+// and returns the race detector's report.
+//
+// The racy code itself (racy.go) is left out of -race builds, where
+// racy_race.go loses updates the same way with atomic loads and stores, so
+// that `go test -race` checks everything else without reporting the lesson.
 //
 // # Results
 //
 // A [Result] (and [Results], several of them) prints as a text table and
 // renders as an HTML table and an SVG chart, which the gospeed kernel shows.
-// Long runs report progress through a [ProgressFunc].
+// Long runs report progress through a [ProgressFunc], called one call at a
+// time as tasks finish. [Source] returns the code of any function or type
+// here, so a notebook can show what it just ran.
 //
 // # Multi-process workers
 //
@@ -58,6 +65,8 @@
 //		os.Exit(0)
 //	}
 //
-// The gospeed command does this in its hidden "worker" subcommand, which is how
-// it starts its workers.
+// The gospeed command does this in its hidden "worker" subcommand: workers
+// are started as "EXECUTABLE worker" with [WorkerEnv] set to 1.
+// [StartProcessPool] and [ProcessPool.Map] are the pool itself; [Task] and
+// [Reply] travel over the pipes as lines of JSON.
 package lessons

@@ -100,7 +100,7 @@ func feed(ctx context.Context, g *errgroup.Group, n int) <-chan int {
 			select {
 			case next <- i:
 			case <-ctx.Done():
-				return ctx.Err()
+				return context.Cause(ctx) // why we stopped: the first error, or ctx's own
 			}
 		}
 		return nil

@@ -36,6 +36,7 @@ type IOOptions struct {
 
 	Requests int           // pages to download (default 80)
 	Latency  time.Duration // the built-in site's latency per page (0 means 50ms)
+	Jitter   time.Duration // the built-in site's latency varies by up to ± Jitter (default 0)
 	PageSize int           // the built-in site's page size in bytes (default 1024)
 
 	// URLs are real pages to download instead of the built-in site's; when
@@ -61,6 +62,8 @@ func (o IOOptions) withDefaults() (IOOptions, error) {
 		return o, fmt.Errorf("io: requests must not be negative, got %d", o.Requests)
 	case o.Latency < 0:
 		return o, fmt.Errorf("io: latency must not be negative, got %v", o.Latency)
+	case o.Jitter < 0:
+		return o, fmt.Errorf("io: jitter must not be negative, got %v", o.Jitter)
 	case o.PageSize < 0:
 		return o, fmt.Errorf("io: page size must not be negative, got %d", o.PageSize)
 	}
@@ -102,7 +105,7 @@ func RunIO(ctx context.Context, opt IOOptions) (Result, error) {
 	urls := make([]string, opt.Requests)
 	var site *Site
 	if len(opt.URLs) == 0 {
-		site, err = StartSite(SiteOptions{PageSize: opt.PageSize, Latency: opt.Latency})
+		site, err = StartSite(SiteOptions{PageSize: opt.PageSize, Latency: opt.Latency, Jitter: opt.Jitter})
 		if err != nil {
 			return Result{}, err
 		}

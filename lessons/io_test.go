@@ -135,8 +135,8 @@ func TestRacyStatsLoseUpdates(t *testing.T) {
 	if stats.Pages >= goroutines*records {
 		t.Errorf("the racy recorder counted all %d pages; it should lose some", stats.Pages)
 	}
-	if stats.Pages < 1 || stats.Bytes != 10*stats.Pages {
-		t.Errorf("stats %+v: want some pages, of 10 bytes each", *stats)
+	if stats.Pages < 1 || stats.Bytes < 10 || stats.Bytes > 10*goroutines*records {
+		t.Errorf("stats %+v: want some pages and bytes counted, and no more than there were", *stats)
 	}
 }
 
@@ -182,6 +182,7 @@ func TestRunIORejectsBadOptions(t *testing.T) {
 		{Version: "pooled", Requests: -1},
 		{Version: "pooled", Latency: -time.Millisecond},
 		{Version: "pooled", PageSize: -1},
+		{Version: "pooled", Jitter: -1},
 	} {
 		if _, err := lessons.RunIO(context.Background(), opt); err == nil {
 			t.Errorf("RunIO(%+v) succeeded, want an error", opt)

@@ -272,19 +272,26 @@ func (p *process) kill() {
 func (pool *ProcessPool) Map(ctx context.Context, tasks []Task, progress ProgressFunc) ([]Reply, error) {
 	count := counter(len(tasks), progress)
 	replies := make([]Reply, len(tasks))
-	g, ctx := errgroup.WithContext(ctx)
-	// A process busy with a task cannot see ctx: kill them all to stop.
-	stop := context.AfterFunc(ctx, pool.kill)
-	defer stop()
-	next := feed(ctx, g, len(tasks))
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	// A process busy with a task cannot see ctx: to stop, kill them all.
+	killed := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		pool.kill()
+		close(killed)
+	})
+
+	var g errgroup.Group
+	next := feed(ctx, &g, len(tasks))
 	for _, p := range pool.procs {
 		g.Go(func() error {
 			for i := range next {
 				r, err := p.call(tasks[i])
 				if err != nil {
 					if ctx.Err() != nil {
-						return ctx.Err() // we killed it, or were told to stop
+						return context.Cause(ctx) // we killed it, or were told to stop
 					}
+					cancel(err)
 					return err
 				}
 				replies[i] = r
@@ -293,7 +300,11 @@ func (pool *ProcessPool) Map(ctx context.Context, tasks []Task, progress Progres
 			return nil
 		})
 	}
-	return replies, g.Wait()
+	err := g.Wait()
+	if !stop() {
+		<-killed // the kill had begun: let it finish
+	}
+	return replies, err
 }
 
 func (pool *ProcessPool) kill() {

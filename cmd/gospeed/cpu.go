@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -14,8 +13,7 @@ import (
 // runCPU runs the CPU-bound job one way:
 // gospeed cpu --version V --workers N [--job fib|squares] [--gomaxprocs N] [--json].
 func runCPU(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("cpu", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("cpu", "gospeed cpu [--version V] [--workers N] [--job fib|squares] [--gomaxprocs N] [--json]", stderr)
 	version := fs.String("version", "sequential", "how to compute: "+strings.Join(lessons.CPUVersions, ", "))
 	workers := fs.Int("workers", 0, "goroutines or processes (default: the number of CPUs)")
 	job := fs.String("job", "fib", "what to compute: fib (fib(N) Tasks times) or squares (sum of squares below N+x)")

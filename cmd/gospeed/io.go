@@ -20,13 +20,13 @@ import (
 // runIO runs the I/O-bound job one way:
 // gospeed io --version V --workers N --requests N --latency D [--json].
 func runIO(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("io", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("io", "gospeed io [--version V] [--workers N] [--requests N] [--latency D] [--json]", stderr)
 	versions := append(slices.Clone(lessons.IOVersions), lessons.ClientPerRequest)
 	version := fs.String("version", "sequential", "how to download: "+strings.Join(versions, ", "))
 	workers := fs.Int("workers", 0, "workers, processes, or most goroutines at once (default: 8 for pools, 4 processes, goroutines unbounded)")
 	requests := fs.Int("requests", lessons.DefaultRequests, "pages to download")
 	latency := fs.Duration("latency", lessons.DefaultLatency, "the built-in site's latency per page")
+	jitter := fs.Duration("jitter", 0, "the built-in site's latency varies by up to ± this")
 	pageSize := fs.Int("page-size", lessons.DefaultPageSize, "the built-in site's page size in bytes")
 	var urls urlList
 	fs.Var(&urls, "url", "download this URL instead of the built-in site's pages (repeat for more)")
@@ -48,6 +48,8 @@ func runIO(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{errors.New("io: --requests must be at least 1")}
 	case *latency < 0:
 		return usageError{fmt.Errorf("io: --latency must not be negative, got %v", *latency)}
+	case *jitter < 0:
+		return usageError{fmt.Errorf("io: --jitter must not be negative, got %v", *jitter)}
 	case *pageSize < 1:
 		return usageError{fmt.Errorf("io: --page-size must be at least 1, got %d", *pageSize)}
 	}
@@ -59,6 +61,7 @@ func runIO(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Workers:  *workers,
 		Requests: *requests,
 		Latency:  *latency,
+		Jitter:   *jitter,
 		PageSize: *pageSize,
 		URLs:     urls,
 	}
@@ -103,6 +106,18 @@ func (u *urlList) Set(s string) error {
 	}
 	*u = append(*u, s)
 	return nil
+}
+
+// newFlagSet is a flag set for a lesson command that reports errors rather
+// than exiting, and prints its usage line and flags on -h.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: %s\n\n", usage)
+		fs.PrintDefaults()
+	}
+	return fs
 }
 
 // setFlags are the names of the flags given on the command line.

@@ -88,6 +88,7 @@ func TestIOBadInput(t *testing.T) {
 		{"--workers", "-3"},
 		{"--requests", "-1"},
 		{"--latency", "-1s"},
+		{"--jitter", "-1ms"},
 		{"--version", "threads"},
 		{"--page-size", "0"},
 		{"--url", "ftp://example.com/"},

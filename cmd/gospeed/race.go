@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -12,8 +11,7 @@ import (
 // runRace shows a data race losing updates, and its fixes:
 // gospeed race [--fix mutex|atomic|channel] [--report] [--json].
 func runRace(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("race", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("race", "gospeed race [--fix mutex|atomic|channel] [--report] [--json]", stderr)
 	fix := fs.String("fix", "", "count with a fix: mutex, atomic or channel (default: none, and lose updates)")
 	goroutines := fs.Int("goroutines", 100, "goroutines incrementing the counter")
 	increments := fs.Int("increments", 1000, "increments per goroutine")

@@ -80,6 +80,7 @@ func TestRunInPlaceStoresOutputs(t *testing.T) {
 		`import "fmt"`+"\n"+`fmt.Println("hello")`+"\n"+`fmt.Println("again")`,
 		`x := 40`+"\n"+`x + 2`,
 		`display.Markdown("**bold**")`,
+		`p := display.Progress("steps")`+"\n"+`p(1, 3)`+"\n"+`p(2, 3)`+"\n"+`p(3, 3)`,
 	)
 	untouched, _ := os.ReadFile(path)
 
@@ -110,6 +111,10 @@ func TestRunInPlaceStoresOutputs(t *testing.T) {
 	}
 	if len(bold.Outputs) != 1 || bold.Outputs[0].Data["text/markdown"] != "**bold**" {
 		t.Errorf("markdown result: %+v", bold.Outputs)
+	}
+	progress := nb.Cells[4].Outputs
+	if len(progress) != 1 || progress[0].Type != notebook.DisplayData || !strings.Contains(progress[0].Data["text/plain"].(string), "3/3") {
+		t.Errorf("progress display not updated in place to its final state: %+v", progress)
 	}
 	if li, _ := nb.Metadata["language_info"].(map[string]any); li["name"] != "go" {
 		t.Errorf("language_info not recorded: %v", nb.Metadata["language_info"])
@@ -203,5 +208,21 @@ func TestRunUsageErrors(t *testing.T) {
 	err := runNotebooks(context.Background(), []string{filepath.Join(t.TempDir(), "missing.ipynb")}, &stdout, &stderr)
 	if err == nil || !strings.Contains(stdout.String(), "FAIL") || !strings.Contains(stdout.String(), "missing.ipynb") {
 		t.Errorf("a missing notebook: err %v, output %q", err, stdout.String())
+	}
+}
+
+func TestRunReportsAKernelThatDies(t *testing.T) {
+	bin := buildGospeed(t)
+	dir := t.TempDir()
+	path := writeNotebook(t, dir, "dies.ipynb",
+		"import (\n\t\"fmt\"\n\t\"os\"\n\t\"os/exec\"\n)",
+		`exec.Command("kill", "-9", fmt.Sprint(os.Getpid())).Run()`,
+		`x := 1`)
+	out, err := gospeedRun(t, bin, path)
+	if err == nil {
+		t.Fatalf("a notebook whose kernel died passed:\n%s", out)
+	}
+	if !strings.Contains(out, "cell 2") || !strings.Contains(out, "kernel exited") {
+		t.Errorf("the failure does not name cell 2 and the dead kernel:\n%s", out)
 	}
 }

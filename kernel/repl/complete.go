@@ -33,7 +33,7 @@ func (s *Session) IsComplete(code string) (status, indent string) {
 	units, err := Split(code)
 	var se *SyntaxError
 	if errors.As(err, &se) {
-		if se.Incomplete || atEOF(code, se.List) {
+		if se.Incomplete || atEOF(se.List) {
 			return "incomplete", "    "
 		}
 		return "invalid", ""
@@ -48,7 +48,7 @@ func (s *Session) IsComplete(code string) (status, indent string) {
 		}
 		var list scanner.ErrorList
 		if errors.As(perr, &list) {
-			if atEOF(code, list) {
+			if atEOF(list) {
 				return "incomplete", ""
 			}
 			return "invalid", ""
@@ -59,13 +59,12 @@ func (s *Session) IsComplete(code string) (status, indent string) {
 
 // atEOF reports errors that more input would fix: an unterminated raw string
 // or comment, or a parse error at the end of the cell.
-func atEOF(code string, list scanner.ErrorList) bool {
-	for _, e := range list {
-		if strings.Contains(e.Msg, "not terminated") || strings.Contains(e.Msg, "found 'EOF'") || strings.HasPrefix(e.Msg, "unclosed") {
-			return true
-		}
+func atEOF(list scanner.ErrorList) bool {
+	if len(list) == 0 {
+		return false
 	}
-	return false
+	msg := list[0].Msg // the first error; later ones may follow from it
+	return strings.Contains(msg, "not terminated") || strings.Contains(msg, "found 'EOF'") || strings.HasPrefix(msg, "unclosed")
 }
 
 // Complete proposes completions for the identifier (or pkg.Member) that ends

@@ -17,10 +17,13 @@ type intOracle struct {
 	typed  map[string]ast.Expr // name -> its declared type
 	global func(name string) (reflect.Value, bool)
 	member func(pkg, name string) (reflect.Value, bool)
+	// known caches answers about names (false while one is being worked out,
+	// so a definition that refers to itself ends).
+	known map[string]bool
 }
 
 func newIntOracle(root ast.Node, global func(string) (reflect.Value, bool), member func(string, string) (reflect.Value, bool)) *intOracle {
-	o := &intOracle{defs: map[string]ast.Expr{}, typed: map[string]ast.Expr{}, global: global, member: member}
+	o := &intOracle{defs: map[string]ast.Expr{}, typed: map[string]ast.Expr{}, global: global, member: member, known: map[string]bool{}}
 	ast.Inspect(root, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
@@ -78,16 +81,13 @@ func (o *intOracle) is(x ast.Expr, depth int) bool {
 			return o.is(x.X, depth+1) || o.is(x.Y, depth+1)
 		}
 	case *ast.Ident:
-		if t, ok := o.typed[x.Name]; ok {
-			id, ok := t.(*ast.Ident)
-			return ok && intTypes[id.Name]
+		if v, ok := o.known[x.Name]; ok {
+			return v
 		}
-		if d, ok := o.defs[x.Name]; ok {
-			return o.is(d, depth+1)
-		}
-		if v, ok := o.global(x.Name); ok {
-			return isIntValue(v)
-		}
+		o.known[x.Name] = false
+		v := o.ident(x, depth)
+		o.known[x.Name] = v
+		return v
 	case *ast.SelectorExpr:
 		if pkg, ok := x.X.(*ast.Ident); ok {
 			if v, ok := o.member(pkg.Name, x.Sel.Name); ok {
@@ -111,6 +111,22 @@ func (o *intOracle) is(x ast.Expr, depth int) bool {
 				}
 			}
 		}
+	}
+	return false
+}
+
+// ident answers for a name: declared with an integer type, defined by an
+// integer expression, or a global integer of the session.
+func (o *intOracle) ident(x *ast.Ident, depth int) bool {
+	if t, ok := o.typed[x.Name]; ok {
+		id, ok := t.(*ast.Ident)
+		return ok && intTypes[id.Name]
+	}
+	if d, ok := o.defs[x.Name]; ok {
+		return o.is(d, depth+1)
+	}
+	if v, ok := o.global(x.Name); ok {
+		return isIntValue(v)
 	}
 	return false
 }

@@ -19,6 +19,34 @@ const helper = "_gospeed"
 // tmpPrefix starts every identifier the rewrites introduce.
 const tmpPrefix = "_gospeed_"
 
+// rewriteUnit returns the text yaegi evaluates for unit u, parsed as f (root
+// is the node to rewrite: the file, or the body of the function that wraps
+// statements), with the source prefix the parse used. isInt tells range
+// clauses over integers; res, if any, is the expression whose value the cell
+// shows; rename maps redefined type names (see types.go). Lines stay where
+// they were in the cell.
+func rewriteUnit(fset *token.FileSet, f *ast.File, root ast.Node, u Unit, prefix string, res *result, rename map[string]string, isInt func(ast.Expr) bool) string {
+	tf := fset.File(f.Pos())
+	base := len(prefix) + u.Line - 1
+	r := &rewriter{src: prefixed(prefix, u), base: base, rename: rename, isInt: isInt}
+	if res != nil {
+		r.result, r.capture = res.stmt, res.capture
+	}
+	text := r.rewrite(tf, root, base+len(u.Src))
+	return strings.Repeat("\n", u.Line-1) + text
+}
+
+// result names the expression statement whose value a cell shows, and the
+// function that captures it.
+type result struct {
+	stmt    *ast.ExprStmt
+	capture string
+}
+
+func prefixed(prefix string, u Unit) string {
+	return prefix + strings.Repeat("\n", u.Line-1) + u.Src
+}
+
 // rewriter collects text edits for one unit.
 type rewriter struct {
 	src   string // the parsed text (with the package/func prefix)

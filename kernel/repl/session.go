@@ -71,11 +71,9 @@ type Session struct {
 	types    map[string]typeDef // the types declared so far, by name
 	rename   map[string]string  // redefined types: name -> current internal name
 	displays int                // display ids handed out
-	// The real end of a statement unit's Eval (see runStmts); zombie is the
-	// end of an interrupted one that may still run.
-	endDeferred bool
-	evalEnd     chan struct{}
-	zombie      chan struct{}
+	// zombie is the goroutine that called an interrupted Eval, or 0 (see
+	// zombie.go).
+	zombie int64
 }
 
 // cellState is what the per-session helpers see of the running cell.
@@ -202,7 +200,6 @@ func (s *Session) sessionSymbols() interp.Exports {
 		"ResultMIME": reflect.ValueOf(s.resultMIME),
 		"Defer":      reflect.ValueOf(s.deferCall),
 		"GoPanic":    reflect.ValueOf(s.goPanic),
-		"Done":       reflect.ValueOf(s.evalDone),
 		"Plain":      reflect.ValueOf(plain),
 	}
 	exports["os/os"] = map[string]reflect.Value{"Exit": reflect.ValueOf(exit)}
@@ -217,17 +214,6 @@ func (s *Session) sleep(d time.Duration) {
 	select {
 	case <-t.C:
 	case <-s.context().Done():
-	}
-}
-
-// evalDone is deferred in the global frame: yaegi calls it at the real end of
-// every Eval (see runStmts).
-func (s *Session) evalDone() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.evalEnd != nil {
-		close(s.evalEnd)
-		s.evalEnd = nil
 	}
 }
 
@@ -443,42 +429,11 @@ func (s *Session) runUnit(ctx context.Context, u Unit, last bool) error {
 	}
 }
 
-// runStmts evaluates statements in yaegi's global frame. When a cell is
-// interrupted, yaegi returns at once while the statements stop at their next
-// step; but the next Eval revives the global frame, so a statement stopped
-// late (say, inside a long compiled call) would run on. So the session
-// defers, once, a call of Done in the global frame: yaegi runs the deferred
-// calls of its global frame at the real end of every Eval (and never drops
-// them, which is why a cell's own top-level defers are rewritten), and the
-// next cell waits for that signal (waitIdle).
+// runStmts evaluates statements in yaegi's global scope.
 func (s *Session) runStmts(ctx context.Context, src string) error {
-	end := make(chan struct{})
-	s.mu.Lock()
-	s.evalEnd = end
-	first := !s.endDeferred
-	s.mu.Unlock()
 	// "{};" keeps yaegi from taking statements that parse as a file (var
 	// declarations) for package-level declarations.
-	src = "{}; " + src
-	if first {
-		src = "defer " + helper + ".Done(); " + src
-	}
-	err := s.eval(ctx, src)
-	var e *Error
-	interrupted := errors.As(err, &e) && e.Name == "KeyboardInterrupt"
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if first && !isCompileError(err) {
-		s.endDeferred = true
-	}
-	if s.evalEnd == end {
-		if interrupted && s.endDeferred {
-			s.zombie = end
-		} else {
-			s.evalEnd = nil // it ended without the signal (a compile error)
-		}
-	}
-	return err
+	return s.eval(ctx, "{}; "+src)
 }
 
 // isCompileError tells a failure to compile from a failure while running.
@@ -503,26 +458,7 @@ func isPrint(x ast.Expr) bool {
 }
 
 func (s *Session) rewriteUnit(fset *token.FileSet, f *ast.File, root ast.Node, u Unit, prefix string, res *result, rename map[string]string) string {
-	tf := fset.File(f.Pos())
-	base := len(prefix) + u.Line - 1
-	r := &rewriter{src: prefixed(prefix, u), base: base, rename: rename}
-	r.isInt = newIntOracle(root, s.global, s.member).isInt
-	if res != nil {
-		r.result, r.capture = res.stmt, res.capture
-	}
-	text := r.rewrite(tf, root, base+len(u.Src))
-	return strings.Repeat("\n", u.Line-1) + text
-}
-
-// result names the expression statement whose value a cell shows, and the
-// function that captures it.
-type result struct {
-	stmt    *ast.ExprStmt
-	capture string
-}
-
-func prefixed(prefix string, u Unit) string {
-	return prefix + strings.Repeat("\n", u.Line-1) + u.Src
+	return rewriteUnit(fset, f, root, u, prefix, res, rename, newIntOracle(root, s.global, s.member).isInt)
 }
 
 // imports runs the imports not yet done: yaegi rejects a second import of a
@@ -551,10 +487,29 @@ func importKey(name, path string) string { return name + " " + path }
 
 // eval runs src in the interpreter and turns every failure into an *Error.
 func (s *Session) eval(ctx context.Context, src string) error {
-	return s.guard(ctx, func() error {
-		_, err := s.in.EvalWithContext(ctx, src)
-		return err
-	})
+	type outcome struct {
+		err    error
+		caller int64
+	}
+	// EvalWithContext is called from a goroutine of our own, whose id names
+	// the goroutine yaegi starts for the evaluation (see zombie.go).
+	out := make(chan outcome, 1)
+	go func() {
+		caller := goroutineID()
+		err := s.guard(ctx, func() error {
+			_, err := s.in.EvalWithContext(ctx, src)
+			return err
+		})
+		out <- outcome{err, caller}
+	}()
+	o := <-out
+	var e *Error
+	if errors.As(o.err, &e) && e.Name == "KeyboardInterrupt" {
+		s.mu.Lock()
+		s.zombie = o.caller
+		s.mu.Unlock()
+	}
+	return o.err
 }
 
 // guard runs f, turning a panic or error into an *Error.
@@ -604,33 +559,6 @@ func syntaxError(err error) *Error {
 
 func interrupted(why string) *Error {
 	return &Error{Name: "KeyboardInterrupt", Value: why, Traceback: []string{"KeyboardInterrupt: " + why}}
-}
-
-// waitIdle waits for the end of an interrupted cell that is still running,
-// typically inside a compiled call that does not watch the cell's context.
-func (s *Session) waitIdle(ctx context.Context) error {
-	s.mu.Lock()
-	z := s.zombie
-	s.mu.Unlock()
-	if z == nil {
-		return nil
-	}
-	select {
-	case <-z:
-	case <-time.After(time.Second):
-		fmt.Fprintln(s.cfg.Stderr, "(waiting for the interrupted cell to stop: it is inside a call that does not watch display.Context())")
-		select {
-		case <-z:
-		case <-ctx.Done():
-			return interrupted("the previous, interrupted cell is still running inside a compiled call; it stops when that call returns (pass display.Context() to long calls to make them stop on interrupt)")
-		}
-	case <-ctx.Done():
-		return interrupted("the cell was interrupted")
-	}
-	s.mu.Lock()
-	s.zombie = nil
-	s.mu.Unlock()
-	return nil
 }
 
 // global returns the value of a global variable or constant of the session.

@@ -1,0 +1,76 @@
+package repl
+
+import (
+	"go/ast"
+	"go/token"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+var seedCells = []string{
+	"x := 1",
+	"import \"fmt\"\nfmt.Println(1)",
+	"var a = 1\nb := a + 1\nb",
+	"func f() int { return 1 }\nf()",
+	"type T struct{ A int }\nfunc (t T) M() {}\nT{1}",
+	"for i := range 10 { go func() { println(i) }() }",
+	"L: for i := range n { if i > 2 { break L } }",
+	"defer fmt.Println(\"x\", y)\ndefer func() { recover() }()",
+	"go f(a, b...)\ngo close(ch)\ngo func(x int) {}(1)",
+	"for i := 0; i < 3; i++ { fs = append(fs, func() { print(i) }) }",
+	"func() { x++ }()",
+	"s := `raw\nstring`\n/* comment */ s",
+	"x := )",
+	"func f() {",
+	"import (\n\t\"fmt\"\n\tstr \"strings\"\n)\nstr.ToUpper(fmt.Sprint(1))",
+	"const c = 3; var v = c",
+	"switch x := 1; x { case 1: defer println(1) }",
+	"héllo := \"wörld\"; héllo",
+}
+
+// FuzzSplit checks that splitting and rewriting any text never panics, and
+// that the units of a cell are pieces of it, in order.
+func FuzzSplit(f *testing.F) {
+	for _, c := range seedCells {
+		f.Add(c)
+	}
+	f.Fuzz(func(t *testing.T, cell string) {
+		units, err := Split(cell)
+		if err != nil {
+			return
+		}
+		at := 0
+		for _, u := range units {
+			if u.Offset < at || !strings.HasPrefix(cell[u.Offset:], u.Src) {
+				t.Fatalf("unit %+v is not the cell's text at %d", u, u.Offset)
+			}
+			at = u.Offset + len(u.Src)
+			fset := token.NewFileSet()
+			isInt := newIntOracle(&ast.File{}, noGlobal, noMember).isInt
+			switch u.Kind {
+			case StmtUnit:
+				file, body, err := parseStmts(fset, u)
+				if err != nil {
+					continue
+				}
+				var res *result
+				if n := len(body.List); n > 0 {
+					if e, ok := body.List[n-1].(*ast.ExprStmt); ok {
+						res = &result{e, "capture"}
+					}
+				}
+				rewriteUnit(fset, file, body, u, "package main; func _() {", res, map[string]string{"T": "Tʹ2"}, isInt)
+			default:
+				file, err := parseDecls(fset, u)
+				if err != nil {
+					continue
+				}
+				rewriteUnit(fset, file, file, u, "package main;", nil, map[string]string{"T": "Tʹ2"}, isInt)
+			}
+		}
+	})
+}
+
+func noGlobal(string) (reflect.Value, bool)         { return reflect.Value{}, false }
+func noMember(string, string) (reflect.Value, bool) { return reflect.Value{}, false }

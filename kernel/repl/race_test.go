@@ -1,0 +1,6 @@
+//go:build race
+
+package repl
+
+// raceEnabled: see skipUnderRace.
+const raceEnabled = true

@@ -1,0 +1,75 @@
+package repl
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"time"
+)
+
+// When a cell is interrupted, yaegi's EvalWithContext returns at once, while
+// its evaluation goroutine stops only at its next step, or, inside a compiled
+// call (a lessons run given context.Background(), a network read), when that
+// call returns. Worse, the next Eval resets yaegi's global frame, so a
+// top-level statement that had not yet seen the interrupt would go on running
+// next to the new cell, and both would share the interpreter's memory. So the
+// next cell waits until the interrupted evaluation has really ended. yaegi
+// gives no handle on that goroutine; the runtime's stack dump names it, as
+// created by EvalWithContext in the goroutine that called it (eval calls it
+// from a goroutine of its own for that reason).
+
+// goroutineID is the id of the calling goroutine, from its stack header.
+func goroutineID() int64 {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	buf = bytes.TrimPrefix(buf, []byte("goroutine "))
+	if i := bytes.IndexByte(buf, ' '); i > 0 {
+		id, err := strconv.ParseInt(string(buf[:i]), 10, 64)
+		if err == nil {
+			return id
+		}
+	}
+	return 0
+}
+
+// evalRunning reports whether the evaluation goroutine that the goroutine
+// caller started is still alive.
+func evalRunning(caller int64) bool {
+	needle := []byte(fmt.Sprintf("interp.(*Interpreter).EvalWithContext in goroutine %d\n", caller))
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			return bytes.Contains(buf[:n], needle)
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+}
+
+// waitIdle waits for the end of an interrupted cell's evaluation.
+func (s *Session) waitIdle(ctx context.Context) error {
+	s.mu.Lock()
+	z := s.zombie
+	s.mu.Unlock()
+	if z == 0 {
+		return nil
+	}
+	start, told := time.Now(), false
+	for delay := time.Millisecond; evalRunning(z); delay = min(2*delay, 100*time.Millisecond) {
+		if !told && time.Since(start) > time.Second {
+			fmt.Fprintln(s.cfg.Stderr, "(waiting for the interrupted cell to stop: it is inside a call that does not watch display.Context())")
+			told = true
+		}
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return interrupted("the previous, interrupted cell is still running inside a compiled call; it stops when that call returns (pass display.Context() to long calls so that they stop on interrupt)")
+		}
+	}
+	s.mu.Lock()
+	s.zombie = 0
+	s.mu.Unlock()
+	return nil
+}
