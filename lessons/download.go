@@ -18,7 +18,7 @@ func NewClient(conns int) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 0 // no limit over all hosts
 	t.MaxIdleConnsPerHost = max(conns, 1)
-	return &http.Client{Transport: t, Timeout: 30 * time.Second}
+	return &http.Client{Transport: t, Timeout: 30 * time.Second} // a site that hangs fails, in time
 }
 
 // download gets one page and returns its size. Reading the body to the end

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -104,10 +105,14 @@ func TestConcurrencyBeatsSequential(t *testing.T) {
 		}
 		return res.Seconds
 	}
-	seq := run("sequential", 1)
-	pooled := run("pooled", testWorkers)
-	local := run("thread-local", testWorkers)
-	gor := run("goroutines", 0)
+	// The best of three, interleaved: a busy machine slows some runs.
+	seq, pooled, local, gor := math.Inf(1), math.Inf(1), math.Inf(1), math.Inf(1)
+	for range 3 {
+		seq = min(seq, run("sequential", 1))
+		pooled = min(pooled, run("pooled", testWorkers))
+		local = min(local, run("thread-local", testWorkers))
+		gor = min(gor, run("goroutines", 0))
+	}
 	t.Logf("sequential %.3fs, pooled %.3fs, thread-local %.3fs, goroutines %.3fs", seq, pooled, local, gor)
 	if seq < 2.5*pooled || seq < 2.5*local {
 		t.Errorf("%d workers are less than 2.5x faster than sequential (ideal %dx)", testWorkers, testWorkers)

@@ -35,7 +35,7 @@ func NewProgress(label, id string, show func(d Data, update bool), now func() ti
 
 func progressData(label string, done, total int) Data {
 	text := fmt.Sprintf("%s: %d", label, done)
-	bar := fmt.Sprintf(`<progress></progress>`)
+	bar := `<progress></progress>`
 	if total > 0 {
 		pct := 100 * float64(done) / float64(total)
 		text = fmt.Sprintf("%s: %d/%d (%.0f%%)", label, done, total, pct)

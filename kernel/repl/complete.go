@@ -2,6 +2,7 @@ package repl
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -12,11 +13,12 @@ import (
 	"go/token"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/gospeed/gospeed/kernel/display"
@@ -212,7 +214,11 @@ func (s *Session) Inspect(code string, cursor int) (display.Data, bool) {
 	case s.importPath(name) != "":
 		text = s.docOf(s.importPath(name), "")
 	default:
-		return display.Data{}, false
+		v, ok := s.global(name)
+		if !ok || !v.IsValid() || !v.CanInterface() {
+			return display.Data{}, false
+		}
+		text = fmt.Sprintf("%s %s = %s", name, v.Type(), display.Plain(unwrap(v.Interface())))
 	}
 	if text == "" {
 		text = fmt.Sprintf("%s: no documentation", strings.TrimPrefix(pkg+"."+name, "."))
@@ -228,6 +234,13 @@ func (s *Session) docOf(p, name string) string {
 	if p == "" {
 		return ""
 	}
+	if p == displayPath && name != "" {
+		text, err := display.Doc(name)
+		if err != nil {
+			return ""
+		}
+		return text
+	}
 	if p == lessonsPath && name != "" {
 		src, err := lessons.Source(name)
 		if err != nil {
@@ -235,38 +248,15 @@ func (s *Session) docOf(p, name string) string {
 		}
 		return declDoc("package lessons\n" + src)
 	}
-	pkg := stdDoc(p)
+	pkg := s.stdDoc(p)
 	if pkg == nil {
 		return ""
 	}
 	if name == "" {
 		return "package " + pkg.Name + " // import \"" + p + "\"\n\n" + pkg.Doc
 	}
-	for _, f := range pkg.Funcs {
-		if f.Name == name {
-			return node(pkg, f.Decl) + "\n\n" + f.Doc
-		}
-	}
-	for _, t := range pkg.Types {
-		if t.Name == name {
-			return node(pkg, t.Decl) + "\n\n" + t.Doc
-		}
-		for _, f := range t.Funcs {
-			if f.Name == name {
-				return node(pkg, f.Decl) + "\n\n" + f.Doc
-			}
-		}
-	}
-	for _, group := range [][]*doc.Value{pkg.Vars, pkg.Consts} {
-		for _, v := range group {
-			for _, n := range v.Names {
-				if n == name {
-					return node(pkg, v.Decl) + "\n\n" + v.Doc
-				}
-			}
-		}
-	}
-	return ""
+	text, _ := display.Lookup(pkg, name)
+	return text
 }
 
 // declDoc renders one declaration's source as its doc comment and signature.
@@ -290,16 +280,40 @@ func declDoc(src string) string {
 	return b.String() + "\n\n" + doc
 }
 
-func node(pkg *doc.Package, n ast.Node) string {
-	var b bytes.Buffer
-	_ = printer.Fprint(&b, token.NewFileSet(), n)
-	return b.String()
+// stdDoc reads the documentation of a standard library package from GOROOT's
+// sources, when they are installed (once per package and session).
+func (s *Session) stdDoc(p string) *doc.Package {
+	s.docMu.Lock()
+	defer s.docMu.Unlock()
+	if pkg, ok := s.docs[p]; ok {
+		return pkg
+	}
+	pkg := readDoc(filepath.Join(s.goroot(), "src", filepath.FromSlash(p)), p)
+	s.docs[p] = pkg
+	return pkg
 }
 
-// stdDoc reads the documentation of a standard library package from GOROOT's
-// sources, when they are installed.
-func stdDoc(p string) *doc.Package {
-	dir := filepath.Join(runtime.GOROOT(), "src", filepath.FromSlash(p))
+// goroot is where the Go installation that may hold the standard library's
+// sources lives: $GOROOT, or what `go env GOROOT` says.
+func (s *Session) goroot() string {
+	s.rootOnce.Do(func() {
+		if s.root = os.Getenv("GOROOT"); s.root != "" {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "go", "env", "GOROOT").Output()
+		if err == nil {
+			s.root = strings.TrimSpace(string(out))
+		}
+	})
+	return s.root
+}
+
+func readDoc(dir, importPath string) *doc.Package {
+	if dir == "" {
+		return nil
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil
@@ -319,7 +333,7 @@ func stdDoc(p string) *doc.Package {
 	if len(files) == 0 {
 		return nil
 	}
-	pkg, err := doc.NewFromFiles(fset, files, p)
+	pkg, err := doc.NewFromFiles(fset, files, importPath)
 	if err != nil {
 		return nil
 	}

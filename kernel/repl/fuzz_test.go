@@ -27,6 +27,8 @@ var seedCells = []string{
 	"const c = 3; var v = c",
 	"switch x := 1; x { case 1: defer println(1) }",
 	"héllo := \"wörld\"; héllo",
+	"package main\nimport \"fmt\"\nfunc main() { fmt.Println(1) }",
+	"func() int { return 7 }()\nfunc (s *S[T]) M() {}",
 }
 
 // FuzzSplit checks that splitting and rewriting any text never panics, and

@@ -13,6 +13,7 @@ import (
 // globals and the compiled packages' symbols; what it cannot tell stays a
 // plain range (and yaegi's error, for an integer it missed).
 type intOracle struct {
+	root   ast.Node
 	defs   map[string]ast.Expr // name -> the expression that defines it
 	typed  map[string]ast.Expr // name -> its declared type
 	global func(name string) (reflect.Value, bool)
@@ -23,8 +24,16 @@ type intOracle struct {
 }
 
 func newIntOracle(root ast.Node, global func(string) (reflect.Value, bool), member func(string, string) (reflect.Value, bool)) *intOracle {
-	o := &intOracle{defs: map[string]ast.Expr{}, typed: map[string]ast.Expr{}, global: global, member: member, known: map[string]bool{}}
-	ast.Inspect(root, func(n ast.Node) bool {
+	return &intOracle{root: root, global: global, member: member}
+}
+
+// learn reads what the unit declares, once, when a range clause first asks.
+func (o *intOracle) learn() {
+	if o.defs != nil {
+		return
+	}
+	o.defs, o.typed, o.known = map[string]ast.Expr{}, map[string]ast.Expr{}, map[string]bool{}
+	ast.Inspect(o.root, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			if n.Tok == token.DEFINE && len(n.Lhs) == len(n.Rhs) {
@@ -50,7 +59,6 @@ func newIntOracle(root ast.Node, global func(string) (reflect.Value, bool), memb
 		}
 		return true
 	})
-	return o
 }
 
 var intTypes = map[string]bool{"int": true, "int8": true, "int16": true, "int32": true, "int64": true,
@@ -60,7 +68,10 @@ func isIntKind(k reflect.Kind) bool {
 	return k >= reflect.Int && k <= reflect.Uintptr
 }
 
-func (o *intOracle) isInt(x ast.Expr) bool { return o.is(x, 0) }
+func (o *intOracle) isInt(x ast.Expr) bool {
+	o.learn()
+	return o.is(x, 0)
+}
 
 func (o *intOracle) is(x ast.Expr, depth int) bool {
 	if depth > 20 {

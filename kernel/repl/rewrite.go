@@ -408,7 +408,7 @@ func renameable(stack []ast.Node, id *ast.Ident) bool {
 			}
 		}
 	case *ast.FuncDecl:
-		return p.Name != id
+		return p.Name != id || p.Recv == nil && id.Name == "main" // see mainName
 	case *ast.File, *ast.ImportSpec, *ast.LabeledStmt, *ast.BranchStmt:
 		return false
 	}

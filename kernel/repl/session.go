@@ -11,9 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
+	"go/doc"
 	"go/scanner"
 	"go/token"
 	"io"
+	"maps"
 	"path"
 	"reflect"
 	"regexp"
@@ -70,7 +72,16 @@ type Session struct {
 	pkgNames map[string]string
 	types    map[string]typeDef // the types declared so far, by name
 	rename   map[string]string  // redefined types: name -> current internal name
-	displays int                // display ids handed out
+	methods  bool               // a cell has declared a method
+	closed   bool
+	stop     chan struct{} // closed by Close: ends the stack watchdog
+
+	docMu    sync.Mutex
+	docs     map[string]*doc.Package // standard library docs read so far
+	rootOnce sync.Once
+	root     string   // GOROOT, for docs
+	trace    []string // where the running cell panicked, innermost first
+	displays int      // display ids handed out
 	// zombie is the goroutine that called an interrupted Eval, or 0 (see
 	// zombie.go).
 	zombie int64
@@ -79,6 +90,7 @@ type Session struct {
 // cellState is what the per-session helpers see of the running cell.
 type cellState struct {
 	ctx      context.Context
+	cancel   context.CancelCauseFunc
 	results  []interface{}
 	rendered *display.Data
 	hasRes   bool
@@ -96,8 +108,8 @@ func New(cfg Config) (*Session, error) {
 	if cfg.Display == nil {
 		cfg.Display = func(display.Data, bool) {}
 	}
-	s := &Session{cfg: cfg, imported: map[string]bool{}, pkgNames: map[string]string{}, types: map[string]typeDef{}, rename: map[string]string{}}
-	s.in = interp.New(interp.Options{Stdout: cfg.Stdout, Stderr: &panicFilter{w: cfg.Stderr}, Unrestricted: true})
+	s := &Session{cfg: cfg, imported: map[string]bool{}, pkgNames: map[string]string{}, docs: map[string]*doc.Package{}, types: map[string]typeDef{}, rename: map[string]string{}}
+	s.in = interp.New(interp.Options{Stdout: cfg.Stdout, Stderr: &panicFilter{w: cfg.Stderr, s: s}, Unrestricted: true})
 	s.symbols = map[string]map[string]reflect.Value{}
 	for _, syms := range []interp.Exports{stdlib.Symbols, {"os/exec/exec": unrestricted.Symbols["os/exec/exec"]}, s.sessionSymbols()} {
 		if err := s.in.Use(syms); err != nil {
@@ -120,6 +132,8 @@ func New(cfg Config) (*Session, error) {
 		}
 	}
 	s.imported[importKey("", displayPath)] = true
+	s.stop = make(chan struct{})
+	go s.watchStacks(s.stop)
 	return s, nil
 }
 
@@ -135,6 +149,27 @@ var prelude = []string{
 	`import ` + helper + ` "` + helperPath + `"`,
 	`import ` + helper + `_template "html/template"`,
 	`func Display(d display.Data) error { return display.Display(d) }`,
+	// Go 1.21's built-in min, max and clear, which yaegi v0.16.1 lacks.
+	`type ` + tmpPrefix + `ordered interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
+}`,
+	`func min[T ` + tmpPrefix + `ordered](x T, ys ...T) T {
+	for _, y := range ys {
+		if y < x {
+			x = y
+		}
+	}
+	return x
+}`,
+	`func max[T ` + tmpPrefix + `ordered](x T, ys ...T) T {
+	for _, y := range ys {
+		if y > x {
+			x = y
+		}
+	}
+	return x
+}`,
+	`func clear(x interface{}) { ` + helper + `.Clear(x) }`,
 	resultFunc,
 }
 
@@ -189,6 +224,7 @@ func (s *Session) sessionSymbols() interp.Exports {
 	disp["Display"] = reflect.ValueOf(s.display)
 	disp["Progress"] = reflect.ValueOf(s.progress)
 	disp["Context"] = reflect.ValueOf(s.context)
+	disp["Clear"] = reflect.ValueOf(func(wait bool) { s.cfg.Display(display.ClearOutput(wait), false) })
 	exports := interp.Exports{displayPath + "/display": disp}
 	for path, syms := range symbols.Symbols {
 		if _, ok := exports[path]; !ok {
@@ -201,6 +237,7 @@ func (s *Session) sessionSymbols() interp.Exports {
 		"Defer":      reflect.ValueOf(s.deferCall),
 		"GoPanic":    reflect.ValueOf(s.goPanic),
 		"Plain":      reflect.ValueOf(plain),
+		"Clear":      reflect.ValueOf(clearValue),
 	}
 	exports["os/os"] = map[string]reflect.Value{"Exit": reflect.ValueOf(exit)}
 	exports["time/time"] = map[string]reflect.Value{"Sleep": reflect.ValueOf(s.sleep)}
@@ -229,7 +266,10 @@ func (s *Session) current() *cellState {
 }
 
 func (s *Session) display(d display.Data) error {
-	s.cfg.Display(display.Render(d), false)
+	if len(d.Data) > 0 {
+		d = display.Render(d) // adds text/plain when missing
+	}
+	s.cfg.Display(d, false)
 	return nil
 }
 
@@ -246,6 +286,12 @@ func (s *Session) context() context.Context {
 		return c.ctx
 	}
 	return context.Background()
+}
+
+func (s *Session) hasMethods() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.methods
 }
 
 func (s *Session) result(vals ...interface{}) {
@@ -306,6 +352,13 @@ func panicText(r interface{}) string {
 func (s *Session) Execute(ctx context.Context, code string) (result display.Data, ok bool, err error) {
 	s.run.Lock()
 	defer s.run.Unlock()
+	s.mu.Lock()
+	closed := s.closed
+	s.trace = nil
+	s.mu.Unlock()
+	if closed {
+		return display.Data{}, false, &Error{Name: "SessionClosed", Value: "the session is closed", Traceback: []string{"SessionClosed: the session is closed"}}
+	}
 	if err := s.waitIdle(ctx); err != nil {
 		return display.Data{}, false, err
 	}
@@ -313,7 +366,9 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 	if err != nil {
 		return display.Data{}, false, syntaxError(err)
 	}
-	cell := &cellState{ctx: ctx}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	cell := &cellState{ctx: ctx, cancel: cancel}
 	s.mu.Lock()
 	s.cell = cell
 	s.mu.Unlock()
@@ -327,23 +382,67 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 	if derr := s.runDefers(ctx, cell); err == nil {
 		err = derr
 	}
+	if errors.Is(context.Cause(ctx), errStackOverflow) {
+		return display.Data{}, false, stackOverflow()
+	}
 	if err != nil {
 		return display.Data{}, false, err
 	}
 	return render(cell)
 }
 
+// runUnits parses every unit, so that a syntax error anywhere runs nothing,
+// then runs them in order.
 func (s *Session) runUnits(ctx context.Context, units []Unit) error {
-	for i, u := range units {
+	var parsed []parsedUnit
+	for _, u := range units {
+		p, err := parseUnit(u)
+		if err != nil {
+			return syntaxError(err)
+		}
+		parsed = append(parsed, p)
+	}
+	for i, p := range parsed {
 		if ctx.Err() != nil {
 			return interrupted("the cell was interrupted")
 		}
-		last := i == len(units)-1
-		if err := s.runUnit(ctx, u, last); err != nil {
+		if err := s.runUnit(ctx, p, i == len(parsed)-1); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// mainName is what a cell's func main is called in the interpreter.
+const mainName = tmpPrefix + "main"
+
+func declaresMain(f *ast.File) bool {
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
+			return true
+		}
+	}
+	return false
+}
+
+// parsedUnit is a unit with its syntax tree: the file for imports and
+// declarations, and for statements the body of the function that wraps them.
+type parsedUnit struct {
+	Unit
+	fset *token.FileSet
+	file *ast.File
+	body *ast.BlockStmt
+}
+
+func parseUnit(u Unit) (parsedUnit, error) {
+	p := parsedUnit{Unit: u, fset: token.NewFileSet()}
+	var err error
+	if u.Kind == StmtUnit {
+		p.file, p.body, err = parseStmts(p.fset, u)
+	} else {
+		p.file, err = parseDecls(p.fset, u)
+	}
+	return p, err
 }
 
 // runDefers runs the cell's top-level deferred calls, last first.
@@ -377,6 +476,9 @@ func render(cell *cellState) (display.Data, bool, error) {
 	if cell.rendered != nil {
 		return *cell.rendered, true, nil
 	}
+	if len(vals) == 1 {
+		return safeRender(unwrap(vals[0])), true, nil
+	}
 	texts := make([]string, len(vals))
 	for i, v := range vals {
 		texts[i] = display.Plain(v)
@@ -384,32 +486,55 @@ func render(cell *cellState) (display.Data, bool, error) {
 	return display.Text(strings.Join(texts, ", ")), true, nil
 }
 
-func (s *Session) runUnit(ctx context.Context, u Unit, last bool) error {
-	fset := token.NewFileSet()
+// safeRender renders v, or says why it could not: a String or HTML method
+// may panic.
+func safeRender(v interface{}) (d display.Data) {
+	defer func() {
+		if r := recover(); r != nil {
+			d = display.Text(fmt.Sprintf("<%T: rendering panicked: %v>", v, r))
+		}
+	}()
+	return display.Render(v)
+}
+
+func (s *Session) runUnit(ctx context.Context, p parsedUnit, last bool) error {
+	fset, f, u := p.fset, p.file, p.Unit
 	switch u.Kind {
 	case ImportUnit:
-		f, err := parseDecls(fset, u)
-		if err != nil {
-			return syntaxError(err)
-		}
 		return s.imports(ctx, f)
 	case DeclUnit:
-		f, err := parseDecls(fset, u)
-		if err != nil {
-			return syntaxError(err)
-		}
 		defs := s.typeDefs(fset, f, u, len("package main;"))
-		src := s.rewriteUnit(fset, f, f, u, "package main;", nil, defs.rename(s.rename))
+		rename := defs.rename(s.rename)
+		isMain := declaresMain(f)
+		if isMain {
+			// yaegi calls a func main when it is declared, and again at
+			// later evaluations: declare it under another name, and call it.
+			rename = maps.Clone(rename)
+			rename["main"] = mainName
+		}
+		src := s.rewriteUnit(fset, f, f, u, "package main;", nil, rename)
 		if err := s.eval(ctx, src); err != nil {
 			return err
 		}
 		s.commitTypes(defs)
+		if isMain {
+			s.mu.Lock()
+			s.rename["main"] = mainName
+			s.mu.Unlock()
+			if err := s.runStmts(ctx, mainName+"()"); err != nil {
+				return err
+			}
+		}
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
+				s.mu.Lock()
+				s.methods = true
+				s.mu.Unlock()
+			}
+		}
 		return nil
 	default:
-		f, body, err := parseStmts(fset, u)
-		if err != nil {
-			return syntaxError(err)
-		}
+		body := p.body
 		var res *ast.ExprStmt
 		if last && len(body.List) > 0 {
 			res, _ = body.List[len(body.List)-1].(*ast.ExprStmt)
@@ -418,7 +543,13 @@ func (s *Session) runUnit(ctx context.Context, u Unit, last bool) error {
 		if res != nil && !isPrint(res.X) {
 			// One value, several values (a call), or none (a call of a
 			// func without results): try each until one compiles.
-			for _, capture := range []string{tmpPrefix + "result", helper + ".Result"} {
+			captures := []string{helper + ".Result"}
+			if s.hasMethods() {
+				// Only a type declared in a cell needs its methods called
+				// in the interpreter to render (see resultFunc).
+				captures = []string{tmpPrefix + "result", helper + ".Result"}
+			}
+			for _, capture := range captures {
 				err := s.runStmts(ctx, s.rewriteUnit(fset, f, body, u, prefix, &result{res, capture}, s.rename))
 				if !isCompileError(err) {
 					return err
@@ -487,36 +618,26 @@ func importKey(name, path string) string { return name + " " + path }
 
 // eval runs src in the interpreter and turns every failure into an *Error.
 func (s *Session) eval(ctx context.Context, src string) error {
-	type outcome struct {
-		err    error
-		caller int64
-	}
-	// EvalWithContext is called from a goroutine of our own, whose id names
-	// the goroutine yaegi starts for the evaluation (see zombie.go).
-	out := make(chan outcome, 1)
-	go func() {
-		caller := goroutineID()
-		err := s.guard(ctx, func() error {
-			_, err := s.in.EvalWithContext(ctx, src)
-			return err
-		})
-		out <- outcome{err, caller}
-	}()
-	o := <-out
+	err := s.guard(ctx, func() error {
+		_, err := s.in.EvalWithContext(ctx, src)
+		return err
+	})
 	var e *Error
-	if errors.As(o.err, &e) && e.Name == "KeyboardInterrupt" {
+	if errors.As(err, &e) && e.Name == "KeyboardInterrupt" {
+		// yaegi's evaluation goroutine may still run: it is the one created
+		// by EvalWithContext in this goroutine (see zombie.go).
 		s.mu.Lock()
-		s.zombie = o.caller
+		s.zombie = goroutineID()
 		s.mu.Unlock()
 	}
-	return o.err
+	return err
 }
 
 // guard runs f, turning a panic or error into an *Error.
 func (s *Session) guard(ctx context.Context, f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = panicError(r, nil)
+			err = s.panicError(r)
 		}
 	}()
 	if err := f(); err != nil {
@@ -531,31 +652,71 @@ func (s *Session) toError(ctx context.Context, err error) *Error {
 	}
 	var p interp.Panic
 	if errors.As(err, &p) {
-		return panicError(p.Value, p.Stack)
+		return s.panicError(p.Value)
 	}
 	var se scanner.ErrorList
 	if errors.As(err, &se) {
 		return syntaxError(err)
 	}
-	return &Error{Name: "CompileError", Value: err.Error(), Traceback: []string{"CompileError: " + err.Error()}}
+	msg := cellPosition(err.Error()) + hint(err.Error())
+	return &Error{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
 }
 
-func panicError(r interface{}, stack []byte) *Error {
+// hint explains the errors that come from the interpreter's limits rather
+// than from the learner's code.
+func hint(msg string) string {
+	if m := undefinedSelector.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf(" (%s.%s is not in the interpreter: yaegi v0.16.1 has the standard library of Go 1.22 without its generic functions, such as slices.Sort, maps.Keys or sync.OnceValue; write the loop, or use a non-generic function)", m[1], m[2])
+	}
+	if strings.HasSuffix(msg, "definition loop") {
+		return " (yaegi v0.16.1 says so when a declaration uses a name it cannot find: is a package not imported, or a name misspelt?)"
+	}
+	if strings.HasSuffix(msg, "nil type") {
+		return " (yaegi v0.16.1 could not type this code: ranging over a function (a Go 1.23 iterator) is not supported, nor over an integer whose type it cannot see; write a three-clause for loop)"
+	}
+	return ""
+}
+
+var undefinedSelector = regexp.MustCompile(`undefined selector:? (\w+)\.(\w+)`)
+
+// clearValue is clear(x) for a map or a slice (an interpreted value is a
+// real Go map or slice, which reflect can clear in place).
+func clearValue(x interface{}) {
+	v := reflect.ValueOf(unwrap(x))
+	if v.Kind() != reflect.Map && v.Kind() != reflect.Slice {
+		panic(fmt.Sprintf("invalid argument: clear(%T): argument must be a map or a slice", x))
+	}
+	v.Clear()
+}
+
+func (s *Session) panicError(r interface{}) *Error {
 	if code, ok := r.(exitCode); ok {
 		v := fmt.Sprintf("os.Exit(%d) was called: a cell cannot end the kernel; the session goes on", int(code))
 		return &Error{Name: "Exit", Value: v, Traceback: []string{"Exit: " + v}}
 	}
 	v := panicText(r)
-	tb := []string{"panic: " + v}
-	if len(stack) > 0 {
-		tb = append(tb, "", string(stack))
+	if v == "nil type" {
+		return &Error{Name: "CompileError", Value: v + hint(v), Traceback: []string{"CompileError: " + v + hint(v)}}
 	}
+	tb := []string{"panic: " + v}
+	s.mu.Lock()
+	tb = append(tb, s.trace...)
+	s.mu.Unlock()
 	return &Error{Name: "panic", Value: v, Traceback: tb}
 }
 
 func syntaxError(err error) *Error {
-	return &Error{Name: "SyntaxError", Value: err.Error(), Traceback: []string{"SyntaxError: " + err.Error()}}
+	msg := cellPosition(err.Error())
+	return &Error{Name: "SyntaxError", Value: msg, Traceback: []string{"SyntaxError: " + msg}}
 }
+
+// cellPosition rewrites the "line:column: " of an error in a unit as "line N: ":
+// the units keep the cell's lines, but not its columns on their first line.
+func cellPosition(msg string) string {
+	return errorPosition.ReplaceAllString(msg, "line $1: ")
+}
+
+var errorPosition = regexp.MustCompile(`(?:[\w.]+\.go:)?(\d+):\d+: `)
 
 func interrupted(why string) *Error {
 	return &Error{Name: "KeyboardInterrupt", Value: why, Traceback: []string{"KeyboardInterrupt: " + why}}
@@ -582,19 +743,54 @@ func (s *Session) member(pkg, name string) (reflect.Value, bool) {
 	return v, ok
 }
 
-// Close releases the Session.
-func (s *Session) Close() error { return nil }
-
-// panicFilter drops the "1:28: panic: main(...)" lines yaegi writes for a
-// panic: the panic becomes the cell's error, and its position is in the
-// rewritten code.
-type panicFilter struct{ w io.Writer }
-
-func (p *panicFilter) Write(b []byte) (int, error) {
-	if yaegiPanicLine.Match(b) {
-		return len(b), nil
+// Close interrupts the running cell, if any, stops the goroutines the session's cells left running (at their next
+// step in interpreted code) and makes later calls of Execute fail.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	closed := s.closed
+	s.closed = true
+	s.mu.Unlock()
+	if closed {
+		return nil
 	}
-	return p.w.Write(b)
+	close(s.stop)
+	if c := s.current(); c != nil {
+		c.cancel(errors.New("the session was closed"))
+	}
+	s.run.Lock()
+	defer s.run.Unlock()
+	s.stopAll()
+	return nil
 }
 
-var yaegiPanicLine = regexp.MustCompile(`^(\d+:\d+: )?panic: [\w.]*\(\.\.\.\)\n$`)
+// panicFilter keeps the "3:5: panic: main.f(...)" lines yaegi writes to
+// stderr as a panic unwinds out of the cell's view: they become the
+// traceback of the cell's error, as "f, line 3".
+type panicFilter struct {
+	w io.Writer
+	s *Session
+}
+
+func (p *panicFilter) Write(b []byte) (int, error) {
+	m := yaegiPanicLine.FindSubmatch(b)
+	if m == nil {
+		return p.w.Write(b)
+	}
+	fn := strings.TrimPrefix(string(m[2]), "main.")
+	switch {
+	case fn == "main":
+		fn = "cell"
+	case strings.HasPrefix(fn, tmpPrefix) || fn == "func":
+		fn = "function literal"
+	}
+	where := fn
+	if len(m[1]) > 0 && fn != "cell" { // the cell's own line is not the panic's
+		where += ", line " + string(m[1])
+	}
+	p.s.mu.Lock()
+	p.s.trace = append(p.s.trace, "  in "+where)
+	p.s.mu.Unlock()
+	return len(b), nil
+}
+
+var yaegiPanicLine = regexp.MustCompile(`^(?:(\d+):\d+: )?panic: ([\w.]*)\(\.\.\.\)\n$`)

@@ -75,6 +75,11 @@ func Split(cell string) ([]Unit, error) {
 	}
 	for i := 0; i < len(toks); {
 		end := unitEnd(toks, i)
+		if toks[i].tok == token.PACKAGE && len(units) == 0 {
+			// A whole program pasted in: its package clause means nothing here.
+			i = end
+			continue
+		}
 		if toks[i].tok != token.SEMICOLON {
 			add(unitKind(toks, i), i, end)
 		}
@@ -164,14 +169,14 @@ func unitKind(toks []tok, i int) UnitKind {
 	case token.TYPE, token.CONST:
 		return DeclUnit
 	case token.FUNC:
-		// func Name..., or func (recv) Name...: a declaration;
-		// func(...) {...}(...): a function literal in a statement.
+		// func Name..., or func (recv) Name(...: a declaration;
+		// func(...) T {...}(...): a function literal in a statement.
 		if i+1 < len(toks) && toks[i+1].tok == token.IDENT {
 			return DeclUnit
 		}
 		if i+1 < len(toks) && toks[i+1].tok == token.LPAREN {
 			j := matchParen(toks, i+1)
-			if j+1 < len(toks) && toks[j+1].tok == token.IDENT {
+			if j+2 < len(toks) && toks[j+1].tok == token.IDENT && toks[j+2].tok == token.LPAREN {
 				return DeclUnit
 			}
 		}

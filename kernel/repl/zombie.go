@@ -17,8 +17,7 @@ import (
 // next to the new cell, and both would share the interpreter's memory. So the
 // next cell waits until the interrupted evaluation has really ended. yaegi
 // gives no handle on that goroutine; the runtime's stack dump names it, as
-// created by EvalWithContext in the goroutine that called it (eval calls it
-// from a goroutine of its own for that reason).
+// created by EvalWithContext in the goroutine that called it.
 
 // goroutineID is the id of the calling goroutine, from its stack header.
 func goroutineID() int64 {

@@ -14,12 +14,16 @@ func init() {
 	Symbols["github.com/gospeed/gospeed/kernel/display/display"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"Any":                reflect.ValueOf(display.Any),
+		"ClearOutput":        reflect.ValueOf(display.ClearOutput),
+		"ClearOutputKey":     reflect.ValueOf(constant.MakeFromLiteral("\"clear_output\"", token.STRING, 0)),
+		"Doc":                reflect.ValueOf(display.Doc),
 		"HTML":               reflect.ValueOf(display.HTML),
 		"Image":              reflect.ValueOf(display.Image),
 		"JPEG":               reflect.ValueOf(display.JPEG),
 		"JSON":               reflect.ValueOf(display.JSON),
 		"JavaScript":         reflect.ValueOf(display.JavaScript),
 		"Latex":              reflect.ValueOf(display.Latex),
+		"Lookup":             reflect.ValueOf(display.Lookup),
 		"MIME":               reflect.ValueOf(display.MIME),
 		"MIMETypeHTML":       reflect.ValueOf(constant.MakeFromLiteral("\"text/html\"", token.STRING, 0)),
 		"MIMETypeJPEG":       reflect.ValueOf(constant.MakeFromLiteral("\"image/jpeg\"", token.STRING, 0)),

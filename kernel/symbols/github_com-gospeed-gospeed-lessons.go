@@ -47,6 +47,7 @@ func init() {
 		"StartProcessPool":         reflect.ValueOf(lessons.StartProcessPool),
 		"StartSite":                reflect.ValueOf(lessons.StartSite),
 		"SumOfSquares":             reflect.ValueOf(lessons.SumOfSquares),
+		"SweepCPU":                 reflect.ValueOf(lessons.SweepCPU),
 		"SweepIO":                  reflect.ValueOf(lessons.SweepIO),
 		"WorkerEnv":                reflect.ValueOf(constant.MakeFromLiteral("\"GOSPEED_LESSONS_WORKER\"", token.STRING, 0)),
 

@@ -1,0 +1,160 @@
+package display
+
+import (
+	"bytes"
+	"html/template"
+	"image"
+	"image/color"
+	"image/png"
+	"strings"
+	"testing"
+	"time"
+)
+
+type table struct{ rows int }
+
+func (t table) String() string       { return "a table" }
+func (t table) HTML() template.HTML  { return "<table></table>" }
+func (t table) SVG() string          { return "<svg></svg>" }
+func (t table) Markdown() string     { return "| a |" }
+func (t table) JSON() map[string]any { return map[string]any{"rows": t.rows} }
+func (t table) Latex() string        { return "$t$" }
+
+type legacy struct{}
+
+func (legacy) HTML() string { return "<i>old</i>" }
+
+type custom struct{}
+
+func (custom) Render() Data {
+	return Data{Data: MIMEMap{"text/html": "<p>all mine</p>"}, Metadata: MIMEMap{"isolated": true}}
+}
+
+type simple struct{}
+
+func (simple) SimpleRender() MIMEMap { return MIMEMap{"text/markdown": "**simple**"} }
+
+func TestRenderUsesEveryInterface(t *testing.T) {
+	d := Render(table{rows: 2})
+	for mime, want := range map[string]any{
+		MIMETypeText: "a table", MIMETypeHTML: "<table></table>", MIMETypeSVG: "<svg></svg>",
+		MIMETypeMarkdown: "| a |", MIMETypeLatex: "$t$",
+	} {
+		if d.Data[mime] != want {
+			t.Errorf("%s = %v, want %v", mime, d.Data[mime], want)
+		}
+	}
+	if j, ok := d.Data[MIMETypeJSON].(map[string]any); !ok || j["rows"] != 2 {
+		t.Errorf("json = %v", d.Data[MIMETypeJSON])
+	}
+	if Render(legacy{}).Data[MIMETypeHTML] != "<i>old</i>" {
+		t.Error("gophernotes' HTML() string is not rendered")
+	}
+	c := Render(custom{})
+	if c.Data[MIMETypeHTML] != "<p>all mine</p>" || c.Metadata["isolated"] != true || c.Data[MIMETypeText] == nil {
+		t.Errorf("Renderer: %+v", c)
+	}
+	if Render(simple{}).Data[MIMETypeMarkdown] != "**simple**" {
+		t.Error("SimpleRenderer is not rendered")
+	}
+}
+
+func TestRenderPlainValues(t *testing.T) {
+	for v, want := range map[any]string{42: "42", "hi": `"hi"`, 1.5: "1.5", true: "true"} {
+		d := Render(v)
+		if len(d.Data) != 1 || d.Data[MIMETypeText] != want {
+			t.Errorf("Render(%v) = %v, want only text/plain %q", v, d.Data, want)
+		}
+	}
+	var p *table
+	if d := Render(p); d.Data[MIMETypeText] != "<nil>" || len(d.Data) != 1 {
+		t.Errorf("nil pointer: %v", d.Data)
+	}
+	if d := Render(HTML("<b>x</b>")); d.Data[MIMETypeHTML] != "<b>x</b>" {
+		t.Errorf("a Data value is shown as is: %v", d.Data)
+	}
+}
+
+func TestHelpers(t *testing.T) {
+	if d := Markdown("*x*"); d.Data[MIMETypeMarkdown] != "*x*" || d.Data[MIMETypeText] != "*x*" {
+		t.Errorf("Markdown: %v", d.Data)
+	}
+	if d := Math(`x^2`); d.Data[MIMETypeLatex] != "$$x^2$$" {
+		t.Errorf("Math: %v", d.Data)
+	}
+	if d := JSON(map[string]int{"a": 1}); d.Data[MIMETypeJSON].(map[string]any)["a"] != 1.0 {
+		t.Errorf("JSON: %v", d.Data)
+	}
+	if d := JSON(func() {}); !strings.Contains(d.Data[MIMETypeText].(string), "display.JSON") {
+		t.Errorf("JSON of a func should explain: %v", d.Data)
+	}
+	if d := PNG([]byte{1, 2}); d.Data[MIMETypeText] != "<image/png>" {
+		t.Errorf("PNG text: %v", d.Data[MIMETypeText])
+	}
+	if d := ClearOutput(true); len(d.Data) != 0 || d.Transient[ClearOutputKey] != true {
+		t.Errorf("ClearOutput: %+v", d)
+	}
+}
+
+func TestImage(t *testing.T) {
+	img := image.NewRGBA(image.Rect(0, 0, 3, 2))
+	img.Set(1, 1, color.RGBA{255, 0, 0, 255})
+	for _, d := range []Data{Image(img), Render(img)} {
+		b, ok := d.Data[MIMETypePNG].([]byte)
+		if !ok {
+			t.Fatalf("no PNG: %v", d.Data)
+		}
+		back, err := png.Decode(bytes.NewReader(b))
+		if err != nil || back.Bounds().Dx() != 3 || back.Bounds().Dy() != 2 {
+			t.Fatalf("PNG does not decode to the image: %v", err)
+		}
+		if r, _, _, _ := back.At(1, 1).RGBA(); r>>8 != 255 {
+			t.Errorf("pixel lost")
+		}
+		if d.Metadata[MIMETypePNG].(MIMEMap)["width"] != 3 {
+			t.Errorf("metadata: %v", d.Metadata)
+		}
+	}
+}
+
+func TestProgressThrottlesAndAlwaysShowsTheEnd(t *testing.T) {
+	now := time.Unix(0, 0)
+	clock := func() time.Time { return now }
+	var shown []Data
+	var updates []bool
+	p := NewProgress("work", "id-1", func(d Data, update bool) { shown, updates = append(shown, d), append(updates, update) }, clock)
+	for i := 1; i <= 100; i++ {
+		p(i, 100)
+		now = now.Add(time.Millisecond) // 100 calls in 100 ms
+	}
+	if len(shown) < 2 || len(shown) > 3 {
+		t.Fatalf("%d displays for 100 calls in 100 ms, want the first, maybe one more, and the last", len(shown))
+	}
+	if updates[0] || !updates[len(updates)-1] {
+		t.Errorf("updates = %v: the first display is new, the rest update it", updates)
+	}
+	for _, d := range shown {
+		if d.Transient["display_id"] != "id-1" {
+			t.Errorf("display id = %v", d.Transient["display_id"])
+		}
+	}
+	if last := shown[len(shown)-1].Data[MIMETypeText]; last != "work: 100/100 (100%)" {
+		t.Errorf("last = %v", last)
+	}
+}
+
+func TestDoc(t *testing.T) {
+	for name, want := range map[string]string{
+		"HTML":     "func HTML(s string) Data",
+		"Progress": "func Progress(label string) func(done, total int)",
+		"Data":     "type Data struct",
+	} {
+		text, err := Doc(name)
+		if err != nil || !strings.Contains(text, want) {
+			t.Errorf("Doc(%s) = %q, %v", name, text, err)
+		}
+	}
+	if _, err := Doc("Nope"); err == nil {
+		t.Error("Doc of an unknown name: no error")
+	}
+}

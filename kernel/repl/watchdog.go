@@ -1,0 +1,70 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/metrics"
+	"time"
+)
+
+// A function that calls itself without end grows its goroutine's stack to
+// Go's limit (1 GB), where the runtime ends the process: no recover catches a
+// stack overflow. So a session samples the memory of all goroutine stacks,
+// and before that limit stops the running cell, as an interrupt does, or,
+// between cells, the goroutines earlier cells left running.
+
+// stackLimit is the stack memory at which the session steps in.
+const stackLimit = 384 << 20
+
+// errStackOverflow is the cause of a cell's context when the watchdog stops it.
+var errStackOverflow = errors.New("stack overflow")
+
+const stackMetric = "/memory/classes/heap/stacks:bytes"
+
+// watchStacks runs until done is closed.
+func (s *Session) watchStacks(done <-chan struct{}) {
+	sample := []metrics.Sample{{Name: stackMetric}}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-tick.C:
+		}
+		metrics.Read(sample)
+		if sample[0].Value.Kind() != metrics.KindUint64 || sample[0].Value.Uint64() <= stackLimit {
+			continue
+		}
+		if c := s.current(); c != nil {
+			c.cancel(errStackOverflow)
+			continue
+		}
+		if s.run.TryLock() {
+			fmt.Fprintln(s.cfg.Stderr, "a goroutine left running by an earlier cell used over 384 MB of stack (a function that calls itself without end?): the session's goroutines were stopped")
+			s.stopAll()
+			s.run.Unlock()
+		}
+		// Let the stacks unwind and shrink before sampling again.
+		select {
+		case <-done:
+			return
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// stopAll stops every goroutine running interpreted code, at its next step:
+// yaegi stops all frames of an interpreter when an evaluation is cancelled,
+// and an empty evaluation with a cancelled context does just that.
+func (s *Session) stopAll() {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_ = s.eval(ctx, "")
+}
+
+func stackOverflow() *Error {
+	v := "the cell's goroutines used over 384 MB of stack, so it was stopped: a function that calls itself without end?"
+	return &Error{Name: "StackOverflow", Value: v, Traceback: []string{"StackOverflow: " + v}}
+}
