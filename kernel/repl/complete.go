@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -106,7 +107,13 @@ func isIdent(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.Is
 // Go's keywords and builtins.
 func (s *Session) names() []string {
 	var names []string
+	for name := range s.globals() {
+		if !strings.HasPrefix(name, tmpPrefix) && !strings.HasPrefix(name, "_") {
+			names = append(names, name)
+		}
+	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	for key := range s.imported {
 		name, p, _ := strings.Cut(key, " ")
 		if name == "" {
@@ -114,11 +121,11 @@ func (s *Session) names() []string {
 		}
 		names = append(names, name)
 	}
-	s.mu.Unlock()
-	for name := range s.globals() {
-		if !strings.HasPrefix(name, tmpPrefix) && !strings.HasPrefix(name, "_") {
-			names = append(names, name)
-		}
+	for name := range s.funcs {
+		names = append(names, name)
+	}
+	for name := range s.types {
+		names = append(names, name)
 	}
 	names = append(names, goKeywords...)
 	for b := range builtins {
@@ -129,15 +136,15 @@ func (s *Session) names() []string {
 
 var goKeywords = []string{"break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map", "package", "range", "return", "select", "struct", "switch", "type", "var"}
 
-// globals returns the interpreter's global names; a cell may be running, so
-// the run lock is not taken, and yaegi's scope may be mid-update: recover.
-func (s *Session) globals() (g map[string]bool) {
-	g = map[string]bool{}
-	defer func() { _ = recover() }()
-	for name := range s.in.Globals() {
-		g[name] = true
+// globals returns the interpreter's global variables and constants, when no
+// cell runs: yaegi's global memory is not safe to read while one does.
+func (s *Session) globals() map[string]reflect.Value {
+	if !s.run.TryLock() {
+		return nil
 	}
-	return g
+	defer s.run.Unlock()
+	defer func() { _ = recover() }()
+	return s.in.Globals()
 }
 
 // pkgName is the name of the package at import path p.
@@ -214,7 +221,7 @@ func (s *Session) Inspect(code string, cursor int) (display.Data, bool) {
 	case s.importPath(name) != "":
 		text = s.docOf(s.importPath(name), "")
 	default:
-		v, ok := s.global(name)
+		v, ok := s.globals()[name]
 		if !ok || !v.IsValid() || !v.CanInterface() {
 			return display.Data{}, false
 		}

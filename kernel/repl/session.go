@@ -1,9 +1,30 @@
-// Package repl evaluates a learner's Go cells on yaegi, keeping state between
-// cells and turning every failure into an *Error, so the kernel never dies.
+// Package repl evaluates a learner's Go cells on yaegi v0.16.1, keeping state
+// between cells and turning every failure into an *Error: the kernel never
+// dies of a cell.
 //
-// A cell is split into units (split.go), each unit is rewritten where yaegi
-// v0.16.1 differs from Go 1.22+ or could end the process (rewrite.go), and the
-// units run one by one in the session's interpreter (this file).
+// Parsing is apart from running: Split (split.go) cuts a cell into units
+// (imports, declarations, runs of statements), the rewrites (rewrite.go,
+// ints.go, types.go) make each unit behave as Go 1.22+ where yaegi differs,
+// and a Session (this file; helpers.go, errors.go) runs the units one by one.
+//
+// What the session hides from the learner:
+//   - yaegi takes either declarations or statements in one evaluation: units;
+//   - re-importing fails ("redeclared"): imports done are skipped;
+//   - a redefined type keeps its first definition: it is renamed (types.go);
+//   - `for i := range n` fails, loop variables are shared by all iterations,
+//     and a top-level `i := i` loops forever: rewrites;
+//   - a top-level defer runs again at every later evaluation, and so does a
+//     function literal called at top level: rewrites;
+//   - a goroutine's panic ends the process: every go statement recovers;
+//   - os.Exit, log.Fatal, endless recursion (stack overflow) end the process:
+//     a panicking os.Exit, yaegi's panicking log.Fatal, a stack watchdog;
+//   - an interrupted evaluation runs on (zombie.go); min, max, clear are
+//     missing (helpers.go); methods of cell types are invisible to compiled
+//     code (resultFunc).
+//
+// What stays out of reach, with a clear error: generic functions of the
+// standard library (slices.Sort, sync.OnceValue...), range over functions,
+// and range over an integer whose type the rewrites cannot see.
 package repl
 
 import (
@@ -12,23 +33,19 @@ import (
 	"fmt"
 	"go/ast"
 	"go/doc"
-	"go/scanner"
 	"go/token"
 	"io"
 	"maps"
 	"path"
 	"reflect"
-	"regexp"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 	"github.com/traefik/yaegi/stdlib/unrestricted"
 
 	"github.com/gospeed/gospeed/kernel/display"
-	"github.com/gospeed/gospeed/kernel/symbols"
 )
 
 // Config connects a Session to its outputs.
@@ -38,20 +55,6 @@ type Config struct {
 	// Display shows rich output during a cell; update=true replaces the display
 	// named by d.Transient["display_id"].
 	Display func(d display.Data, update bool)
-}
-
-// Error is a cell's failure, in the shape of a Jupyter error message.
-type Error struct {
-	Name      string
-	Value     string
-	Traceback []string
-}
-
-func (e *Error) Error() string {
-	if e.Value == "" {
-		return e.Name
-	}
-	return e.Name + ": " + e.Value
 }
 
 // Session is one interpreter with its state: the variables, functions and
@@ -73,6 +76,7 @@ type Session struct {
 	types    map[string]typeDef // the types declared so far, by name
 	rename   map[string]string  // redefined types: name -> current internal name
 	methods  bool               // a cell has declared a method
+	funcs    map[string]bool    // the funcs cells declared, for completion
 	closed   bool
 	stop     chan struct{} // closed by Close: ends the stack watchdog
 
@@ -108,7 +112,7 @@ func New(cfg Config) (*Session, error) {
 	if cfg.Display == nil {
 		cfg.Display = func(display.Data, bool) {}
 	}
-	s := &Session{cfg: cfg, imported: map[string]bool{}, pkgNames: map[string]string{}, docs: map[string]*doc.Package{}, types: map[string]typeDef{}, rename: map[string]string{}}
+	s := &Session{cfg: cfg, imported: map[string]bool{}, funcs: map[string]bool{"Display": true}, pkgNames: map[string]string{}, docs: map[string]*doc.Package{}, types: map[string]typeDef{}, rename: map[string]string{}}
 	s.in = interp.New(interp.Options{Stdout: cfg.Stdout, Stderr: &panicFilter{w: cfg.Stderr, s: s}, Unrestricted: true})
 	s.symbols = map[string]map[string]reflect.Value{}
 	for _, syms := range []interp.Exports{stdlib.Symbols, {"os/exec/exec": unrestricted.Symbols["os/exec/exec"]}, s.sessionSymbols()} {
@@ -137,215 +141,16 @@ func New(cfg Config) (*Session, error) {
 	return s, nil
 }
 
-const (
-	displayPath = "github.com/gospeed/gospeed/kernel/display"
-	helperPath  = "gospeed.dev/cell"
-)
-
-// prelude runs in every new interpreter: display needs no import, and
-// Display shows data at once, as in gophernotes.
-var prelude = []string{
-	`import "` + displayPath + `"`,
-	`import ` + helper + ` "` + helperPath + `"`,
-	`import ` + helper + `_template "html/template"`,
-	`func Display(d display.Data) error { return display.Display(d) }`,
-	// Go 1.21's built-in min, max and clear, which yaegi v0.16.1 lacks.
-	`type ` + tmpPrefix + `ordered interface {
-	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
-}`,
-	`func min[T ` + tmpPrefix + `ordered](x T, ys ...T) T {
-	for _, y := range ys {
-		if y < x {
-			x = y
-		}
-	}
-	return x
-}`,
-	`func max[T ` + tmpPrefix + `ordered](x T, ys ...T) T {
-	for _, y := range ys {
-		if y > x {
-			x = y
-		}
-	}
-	return x
-}`,
-	`func clear(x interface{}) { ` + helper + `.Clear(x) }`,
-	resultFunc,
-}
-
-// views are the methods by which a value renders itself, as display's
-// interfaces name them: MIME type, method, and the expression of its content.
-var views = []struct{ mime, method, content string }{
-	{display.MIMETypeHTML, "HTML() string", "x.HTML()"},
-	{display.MIMETypeHTML, "HTML() template.HTML", "string(x.HTML())"},
-	{display.MIMETypeSVG, "SVG() string", "x.SVG()"},
-	{display.MIMETypeMarkdown, "Markdown() string", "x.Markdown()"},
-	{display.MIMETypeLatex, "Latex() string", "x.Latex()"},
-	{display.MIMETypeLatex, "Math() string", `"$$" + x.Math() + "$$"`},
-	{display.MIMETypeJSON, "JSON() map[string]interface{}", "x.JSON()"},
-	{display.MIMETypePNG, "PNG() []byte", "x.PNG()"},
-	{display.MIMETypeJPEG, "JPEG() []byte", "x.JPEG()"},
-	{display.MIMETypeJavaScript, "JavaScript() string", "x.JavaScript()"},
-	{display.MIMETypePDF, "PDF() []byte", "x.PDF()"},
-	{display.MIMETypeText, "Error() string", "x.Error()"},
-	{display.MIMETypeText, "String() string", "x.String()"},
-}
-
-// resultFunc is the interpreted function that captures a cell's value. The
-// methods of a type declared in a cell are invisible to compiled code, and
-// yaegi v0.16.1 fails to call them through the compiled interfaces of
-// package display; a type switch on an interface written in the interpreter
-// works. Each view is guarded: a failing view falls back to text.
-var resultFunc = func() string {
-	var b strings.Builder
-	b.WriteString("func " + tmpPrefix + "result(v interface{}) {\n")
-	b.WriteString("\tm := map[string]interface{}{}\n")
-	b.WriteString("\tif v != nil {\n")
-	for _, v := range views {
-		method := strings.Replace(v.method, "template.HTML", helper+"_template.HTML", 1)
-		fmt.Fprintf(&b, "\t\tfunc() {\n\t\t\tdefer func() { recover() }()\n\t\t\tswitch x := v.(type) {\n\t\t\tcase interface{ %s }:\n\t\t\t\tm[%q] = %s\n\t\t\t}\n\t\t}()\n", method, v.mime, v.content)
-	}
-	b.WriteString("\t}\n")
-	// fmt, called from the interpreter, sees through yaegi's wrappers of
-	// interpreted values; compiled code would print the wrapper.
-	b.WriteString("\tif _, ok := m[\"text/plain\"]; !ok {\n\t\tm[\"text/plain\"] = " + helper + ".Plain(v)\n\t}\n")
-	b.WriteString("\t" + helper + ".ResultMIME(m, v)\n}")
-	return b.String()
-}()
-
-// sessionSymbols returns the symbols whose values belong to this session: the
-// display package with its Display, Progress and Context bound to the
-// running cell, the cell helpers the rewrites call, and os.Exit.
-func (s *Session) sessionSymbols() interp.Exports {
-	disp := map[string]reflect.Value{}
-	for name, v := range symbols.Symbols[displayPath+"/display"] {
-		disp[name] = v
-	}
-	disp["Display"] = reflect.ValueOf(s.display)
-	disp["Progress"] = reflect.ValueOf(s.progress)
-	disp["Context"] = reflect.ValueOf(s.context)
-	disp["Clear"] = reflect.ValueOf(func(wait bool) { s.cfg.Display(display.ClearOutput(wait), false) })
-	exports := interp.Exports{displayPath + "/display": disp}
-	for path, syms := range symbols.Symbols {
-		if _, ok := exports[path]; !ok {
-			exports[path] = syms
-		}
-	}
-	exports[helperPath+"/cell"] = map[string]reflect.Value{
-		"Result":     reflect.ValueOf(s.result),
-		"ResultMIME": reflect.ValueOf(s.resultMIME),
-		"Defer":      reflect.ValueOf(s.deferCall),
-		"GoPanic":    reflect.ValueOf(s.goPanic),
-		"Plain":      reflect.ValueOf(plain),
-		"Clear":      reflect.ValueOf(clearValue),
-	}
-	exports["os/os"] = map[string]reflect.Value{"Exit": reflect.ValueOf(exit)}
-	exports["time/time"] = map[string]reflect.Value{"Sleep": reflect.ValueOf(s.sleep)}
-	return exports
-}
-
-// sleep is time.Sleep in a cell: an interrupt ends it.
-func (s *Session) sleep(d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-s.context().Done():
-	}
-}
-
-// exitCode is the panic value of os.Exit in a cell.
-type exitCode int
-
-func exit(code int) { panic(exitCode(code)) }
-
 func (s *Session) current() *cellState {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.cell
 }
 
-func (s *Session) display(d display.Data) error {
-	if len(d.Data) > 0 {
-		d = display.Render(d) // adds text/plain when missing
-	}
-	s.cfg.Display(d, false)
-	return nil
-}
-
-func (s *Session) progress(label string) func(done, total int) {
-	s.mu.Lock()
-	s.displays++
-	id := fmt.Sprintf("gospeed-progress-%p-%d", s, s.displays)
-	s.mu.Unlock()
-	return display.NewProgress(label, id, s.cfg.Display, time.Now)
-}
-
-func (s *Session) context() context.Context {
-	if c := s.current(); c != nil {
-		return c.ctx
-	}
-	return context.Background()
-}
-
 func (s *Session) hasMethods() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.methods
-}
-
-func (s *Session) result(vals ...interface{}) {
-	if c := s.current(); c != nil {
-		c.results, c.hasRes = vals, true
-	}
-}
-
-// resultMIME records a single result with the MIME bundle its methods gave
-// in the interpreter (see prelude).
-// (v is variadic: yaegi unwraps its wrappers of interpreted values passed to a
-// variadic interface{} parameter, as for fmt.Println, and not otherwise.)
-func (s *Session) resultMIME(m display.MIMEMap, vs ...interface{}) {
-	v := unwrap(vs[0])
-	if c := s.current(); c != nil {
-		if v == nil {
-			c.results, c.hasRes = []interface{}{nil}, true
-			return
-		}
-		d := display.Render(v)
-		for mime, content := range m {
-			d.Data[mime] = content
-		}
-		c.results, c.rendered, c.hasRes = []interface{}{v}, &d, true
-	}
-}
-
-func (s *Session) deferCall(f func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cell != nil {
-		s.cell.defers = append(s.cell.defers, f)
-	}
-}
-
-// goPanic reports the panic of a goroutine a cell started; the goroutine then ends quietly.
-func (s *Session) goPanic(r interface{}) {
-	if r == nil {
-		return
-	}
-	fmt.Fprintf(s.cfg.Stderr, "panic in a goroutine: %s\n[the goroutine stopped; the kernel goes on]\n", panicText(r))
-}
-
-// plain is display.Plain for the interpreter (variadic: see resultMIME).
-func plain(vs ...interface{}) string { return display.Plain(unwrap(vs[0])) }
-
-func panicText(r interface{}) string {
-	if code, ok := r.(exitCode); ok {
-		return fmt.Sprintf("os.Exit(%d)", int(code))
-	}
-	if err, ok := r.(error); ok {
-		return err.Error()
-	}
-	return fmt.Sprint(r)
 }
 
 // Execute runs one cell. ok is false when the cell has no value to show.
@@ -525,13 +330,17 @@ func (s *Session) runUnit(ctx context.Context, p parsedUnit, last bool) error {
 				return err
 			}
 		}
+		s.mu.Lock()
 		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
-				s.mu.Lock()
-				s.methods = true
-				s.mu.Unlock()
+			if fd, ok := d.(*ast.FuncDecl); ok {
+				if fd.Recv != nil {
+					s.methods = true
+				} else {
+					s.funcs[fd.Name.Name] = true
+				}
 			}
 		}
+		s.mu.Unlock()
 		return nil
 	default:
 		body := p.body
@@ -567,12 +376,6 @@ func (s *Session) runStmts(ctx context.Context, src string) error {
 	return s.eval(ctx, "{}; "+src)
 }
 
-// isCompileError tells a failure to compile from a failure while running.
-func isCompileError(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Name == "CompileError"
-}
-
 // isPrint reports a call of fmt's Print functions, whose results (bytes
 // written and error) a learner does not want shown.
 func isPrint(x ast.Expr) bool {
@@ -602,14 +405,19 @@ func (s *Session) imports(ctx context.Context, f *ast.File) error {
 		}
 		path := strings.Trim(spec.Path.Value, "\"`")
 		key := importKey(name, path)
-		if s.imported[key] {
+		s.mu.Lock()
+		done := s.imported[key]
+		s.mu.Unlock()
+		if done {
 			continue
 		}
 		src := "import " + name + " " + spec.Path.Value
 		if err := s.eval(ctx, src); err != nil {
 			return err
 		}
+		s.mu.Lock()
 		s.imported[key] = true
+		s.mu.Unlock()
 	}
 	return nil
 }
@@ -646,82 +454,6 @@ func (s *Session) guard(ctx context.Context, f func() error) (err error) {
 	return nil
 }
 
-func (s *Session) toError(ctx context.Context, err error) *Error {
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		return interrupted("the cell was interrupted")
-	}
-	var p interp.Panic
-	if errors.As(err, &p) {
-		return s.panicError(p.Value)
-	}
-	var se scanner.ErrorList
-	if errors.As(err, &se) {
-		return syntaxError(err)
-	}
-	msg := cellPosition(err.Error()) + hint(err.Error())
-	return &Error{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
-}
-
-// hint explains the errors that come from the interpreter's limits rather
-// than from the learner's code.
-func hint(msg string) string {
-	if m := undefinedSelector.FindStringSubmatch(msg); m != nil {
-		return fmt.Sprintf(" (%s.%s is not in the interpreter: yaegi v0.16.1 has the standard library of Go 1.22 without its generic functions, such as slices.Sort, maps.Keys or sync.OnceValue; write the loop, or use a non-generic function)", m[1], m[2])
-	}
-	if strings.HasSuffix(msg, "definition loop") {
-		return " (yaegi v0.16.1 says so when a declaration uses a name it cannot find: is a package not imported, or a name misspelt?)"
-	}
-	if strings.HasSuffix(msg, "nil type") {
-		return " (yaegi v0.16.1 could not type this code: ranging over a function (a Go 1.23 iterator) is not supported, nor over an integer whose type it cannot see; write a three-clause for loop)"
-	}
-	return ""
-}
-
-var undefinedSelector = regexp.MustCompile(`undefined selector:? (\w+)\.(\w+)`)
-
-// clearValue is clear(x) for a map or a slice (an interpreted value is a
-// real Go map or slice, which reflect can clear in place).
-func clearValue(x interface{}) {
-	v := reflect.ValueOf(unwrap(x))
-	if v.Kind() != reflect.Map && v.Kind() != reflect.Slice {
-		panic(fmt.Sprintf("invalid argument: clear(%T): argument must be a map or a slice", x))
-	}
-	v.Clear()
-}
-
-func (s *Session) panicError(r interface{}) *Error {
-	if code, ok := r.(exitCode); ok {
-		v := fmt.Sprintf("os.Exit(%d) was called: a cell cannot end the kernel; the session goes on", int(code))
-		return &Error{Name: "Exit", Value: v, Traceback: []string{"Exit: " + v}}
-	}
-	v := panicText(r)
-	if v == "nil type" {
-		return &Error{Name: "CompileError", Value: v + hint(v), Traceback: []string{"CompileError: " + v + hint(v)}}
-	}
-	tb := []string{"panic: " + v}
-	s.mu.Lock()
-	tb = append(tb, s.trace...)
-	s.mu.Unlock()
-	return &Error{Name: "panic", Value: v, Traceback: tb}
-}
-
-func syntaxError(err error) *Error {
-	msg := cellPosition(err.Error())
-	return &Error{Name: "SyntaxError", Value: msg, Traceback: []string{"SyntaxError: " + msg}}
-}
-
-// cellPosition rewrites the "line:column: " of an error in a unit as "line N: ":
-// the units keep the cell's lines, but not its columns on their first line.
-func cellPosition(msg string) string {
-	return errorPosition.ReplaceAllString(msg, "line $1: ")
-}
-
-var errorPosition = regexp.MustCompile(`(?:[\w.]+\.go:)?(\d+):\d+: `)
-
-func interrupted(why string) *Error {
-	return &Error{Name: "KeyboardInterrupt", Value: why, Traceback: []string{"KeyboardInterrupt: " + why}}
-}
-
 // global returns the value of a global variable or constant of the session.
 func (s *Session) global(name string) (v reflect.Value, ok bool) {
 	defer func() {
@@ -743,8 +475,9 @@ func (s *Session) member(pkg, name string) (reflect.Value, bool) {
 	return v, ok
 }
 
-// Close interrupts the running cell, if any, stops the goroutines the session's cells left running (at their next
-// step in interpreted code) and makes later calls of Execute fail.
+// Close interrupts the running cell, if any, stops the goroutines the cells
+// left running (at their next step in interpreted code), and makes later
+// calls of Execute fail.
 func (s *Session) Close() error {
 	s.mu.Lock()
 	closed := s.closed
@@ -762,35 +495,3 @@ func (s *Session) Close() error {
 	s.stopAll()
 	return nil
 }
-
-// panicFilter keeps the "3:5: panic: main.f(...)" lines yaegi writes to
-// stderr as a panic unwinds out of the cell's view: they become the
-// traceback of the cell's error, as "f, line 3".
-type panicFilter struct {
-	w io.Writer
-	s *Session
-}
-
-func (p *panicFilter) Write(b []byte) (int, error) {
-	m := yaegiPanicLine.FindSubmatch(b)
-	if m == nil {
-		return p.w.Write(b)
-	}
-	fn := strings.TrimPrefix(string(m[2]), "main.")
-	switch {
-	case fn == "main":
-		fn = "cell"
-	case strings.HasPrefix(fn, tmpPrefix) || fn == "func":
-		fn = "function literal"
-	}
-	where := fn
-	if len(m[1]) > 0 && fn != "cell" { // the cell's own line is not the panic's
-		where += ", line " + string(m[1])
-	}
-	p.s.mu.Lock()
-	p.s.trace = append(p.s.trace, "  in "+where)
-	p.s.mu.Unlock()
-	return len(b), nil
-}
-
-var yaegiPanicLine = regexp.MustCompile(`^(?:(\d+):\d+: )?panic: ([\w.]*)\(\.\.\.\)\n$`)

@@ -342,6 +342,17 @@ x = 2
 	if got != "1" {
 		t.Errorf("goroutine got %s, want the argument's value at the go statement (1)", got)
 	}
+	got = value(t, s, `import "sort"
+results := make(chan int, 5)
+put := func(v int) { results <- v }
+for i := 0; i < 5; i++ { go put(i * 10) }
+var got []int
+for range 5 { got = append(got, <-results) }
+sort.Ints(got)
+got`)
+	if got != "[0 10 20 30 40]" {
+		t.Errorf("go statements in a loop passed %s", got)
+	}
 }
 
 func TestOutputFromGoroutines(t *testing.T) {
@@ -385,6 +396,8 @@ func TestErrorsAreValuesNeverCrashes(t *testing.T) {
 		{"z := 0\n1 / z", "panic", "divide by zero"},
 		{"ch := make(chan int)\nclose(ch)\nclose(ch)", "panic", "close of closed channel"},
 		{"import \"no/such/pkg\"", "CompileError", "no/such/pkg"},
+		{"import \"log\"\nlog.Fatal(\"fatal end\")", "panic", "fatal end"},
+		{"var wg sync.WaitGroup", "CompileError", "not imported"},
 		{"import \"sync\"\nf := sync.OnceValue(func() int { return 1 })", "CompileError", "without its generic functions"},
 		{"func seq(yield func(int) bool) { yield(1) }\nfor x := range seq { _ = x }", "CompileError", "three-clause for loop"},
 		{"func pair[A, B any](a A, b B) B { return b }\npair(1, \"s\")", "", ""},
@@ -512,7 +525,7 @@ for i := range 1000 { p(i+1, 1000) }`)
 }
 
 func TestLessonsFromCell(t *testing.T) {
-	s, _ := newSession(t)
+	s, o := newSession(t)
 	d, ok, err := execute(t, s, `import "github.com/gospeed/gospeed/lessons"
 r, err := lessons.RunCPU(display.Context(), lessons.CPUOptions{Version: "pooled", Workers: 2, N: 20, Tasks: 4})
 if err != nil { panic(err) }
@@ -522,6 +535,20 @@ r`)
 	}
 	if !strings.Contains(d.Data[display.MIMETypeText].(string), "pooled") || d.Data[display.MIMETypeHTML] == nil || d.Data[display.MIMETypeSVG] == nil {
 		t.Errorf("result bundle: %v", d.Data)
+	}
+	o.mu.Lock()
+	o.displays = nil
+	o.mu.Unlock()
+	value(t, s, `r, err = lessons.RunCPU(display.Context(), lessons.CPUOptions{Version: "sequential", N: 15, Tasks: 5, Progress: display.Progress("fib")})`)
+	o.mu.Lock()
+	n := len(o.displays)
+	var last string
+	if n > 0 {
+		last, _ = o.displays[n-1].Data[display.MIMETypeText].(string)
+	}
+	o.mu.Unlock()
+	if n == 0 || !strings.Contains(last, "fib: 5/5") {
+		t.Errorf("lessons progress: %d displays, last %q", n, last)
 	}
 	if got := value(t, s, "lessons.Fib(20)"); got != "6765" {
 		t.Errorf("Fib(20) = %s", got)
@@ -546,6 +573,11 @@ func TestComplete(t *testing.T) {
 	m, start, _ = s.Complete("x := myC", 8)
 	if !contains(m, "myCounter") || start != 5 {
 		t.Errorf("myC -> %v at %d", m, start)
+	}
+	value(t, s, "func myHelper() {}\ntype myType struct{}")
+	m, _, _ = s.Complete("my", 2)
+	if !contains(m, "myHelper") || !contains(m, "myType") || !contains(m, "myCounter") {
+		t.Errorf("my -> %v", m)
 	}
 	m, _, _ = s.Complete("for", 3)
 	if !contains(m, "for") {
@@ -623,4 +655,23 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestCompleteAndInspectWhileACellRuns(t *testing.T) {
+	s, _ := newSession(t)
+	value(t, s, "import \"time\"\nrunning := 1")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		execute(t, s, "for i := range 30 { running = i; time.Sleep(10 * time.Millisecond) }")
+	}()
+	for i := 0; i < 20; i++ {
+		if m, _, _ := s.Complete("time.Sl", 7); !contains(m, "Sleep") {
+			t.Errorf("completion while a cell runs: %v", m)
+		}
+		s.Inspect("running", 3)
+		s.IsComplete("x := 1")
+		time.Sleep(5 * time.Millisecond)
+	}
+	<-done
 }

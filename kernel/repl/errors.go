@@ -1,0 +1,141 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"go/scanner"
+	"io"
+	"regexp"
+	"strings"
+
+	"github.com/traefik/yaegi/interp"
+)
+
+// Error is a cell's failure, in the shape of a Jupyter error message.
+type Error struct {
+	Name      string
+	Value     string
+	Traceback []string
+}
+
+func (e *Error) Error() string {
+	if e.Value == "" {
+		return e.Name
+	}
+	return e.Name + ": " + e.Value
+}
+
+func panicText(r interface{}) string {
+	if code, ok := r.(exitCode); ok {
+		return fmt.Sprintf("os.Exit(%d)", int(code))
+	}
+	if err, ok := r.(error); ok {
+		return err.Error()
+	}
+	return fmt.Sprint(r)
+}
+
+// isCompileError tells a failure to compile from a failure while running.
+func isCompileError(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Name == "CompileError"
+}
+
+func (s *Session) toError(ctx context.Context, err error) *Error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return interrupted("the cell was interrupted")
+	}
+	var p interp.Panic
+	if errors.As(err, &p) {
+		return s.panicError(p.Value)
+	}
+	var se scanner.ErrorList
+	if errors.As(err, &se) {
+		return syntaxError(err)
+	}
+	msg := cellPosition(err.Error()) + hint(err.Error())
+	return &Error{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
+}
+
+// hint explains the errors that come from the interpreter's limits rather
+// than from the learner's code.
+func hint(msg string) string {
+	if m := undefinedSelector.FindStringSubmatch(msg); m != nil {
+		return fmt.Sprintf(" (%s.%s is not in the interpreter: yaegi v0.16.1 has the standard library of Go 1.22 without its generic functions, such as slices.Sort, maps.Keys or sync.OnceValue; write the loop, or use a non-generic function)", m[1], m[2])
+	}
+	if strings.HasSuffix(msg, "definition loop") {
+		return " (yaegi v0.16.1 says so when a declaration uses a name it cannot find: is a package not imported, or a name misspelt?)"
+	}
+	if strings.HasSuffix(msg, "nil type") {
+		return " (yaegi v0.16.1 could not type this code: ranging over a function (a Go 1.23 iterator) is not supported, nor over an integer whose type it cannot see; write a three-clause for loop)"
+	}
+	return ""
+}
+
+var undefinedSelector = regexp.MustCompile(`undefined selector:? (\w+)\.(\w+)`)
+
+func (s *Session) panicError(r interface{}) *Error {
+	if code, ok := r.(exitCode); ok {
+		v := fmt.Sprintf("os.Exit(%d) was called: a cell cannot end the kernel; the session goes on", int(code))
+		return &Error{Name: "Exit", Value: v, Traceback: []string{"Exit: " + v}}
+	}
+	v := panicText(r)
+	if v == "nil type" {
+		return &Error{Name: "CompileError", Value: v + hint(v), Traceback: []string{"CompileError: " + v + hint(v)}}
+	}
+	tb := []string{"panic: " + v}
+	s.mu.Lock()
+	tb = append(tb, s.trace...)
+	s.mu.Unlock()
+	return &Error{Name: "panic", Value: v, Traceback: tb}
+}
+
+func syntaxError(err error) *Error {
+	msg := cellPosition(err.Error())
+	return &Error{Name: "SyntaxError", Value: msg, Traceback: []string{"SyntaxError: " + msg}}
+}
+
+// cellPosition rewrites the "line:column: " of an error in a unit as "line N: ":
+// the units keep the cell's lines, but not its columns on their first line.
+func cellPosition(msg string) string {
+	return errorPosition.ReplaceAllString(msg, "line $1: ")
+}
+
+var errorPosition = regexp.MustCompile(`(?:[\w.]+\.go:)?(\d+):\d+: `)
+
+func interrupted(why string) *Error {
+	return &Error{Name: "KeyboardInterrupt", Value: why, Traceback: []string{"KeyboardInterrupt: " + why}}
+}
+
+// panicFilter keeps the "3:5: panic: main.f(...)" lines yaegi writes to
+// stderr as a panic unwinds out of the cell's view: they become the
+// traceback of the cell's error, as "f, line 3".
+type panicFilter struct {
+	w io.Writer
+	s *Session
+}
+
+func (p *panicFilter) Write(b []byte) (int, error) {
+	m := yaegiPanicLine.FindSubmatch(b)
+	if m == nil {
+		return p.w.Write(b)
+	}
+	fn := strings.TrimPrefix(string(m[2]), "main.")
+	switch {
+	case fn == "main":
+		fn = "cell"
+	case strings.HasPrefix(fn, tmpPrefix) || fn == "func":
+		fn = "function literal"
+	}
+	where := fn
+	if len(m[1]) > 0 && fn != "cell" { // the cell's own line is not the panic's
+		where += ", line " + string(m[1])
+	}
+	p.s.mu.Lock()
+	p.s.trace = append(p.s.trace, "  in "+where)
+	p.s.mu.Unlock()
+	return len(b), nil
+}
+
+var yaegiPanicLine = regexp.MustCompile(`^(?:(\d+):\d+: )?panic: ([\w.]*)\(\.\.\.\)\n$`)

@@ -1,0 +1,219 @@
+package repl
+
+// The helpers a session gives its interpreter: the display package bound to
+// the session, the functions the rewritten cells call (package cell, imported
+// as `_gospeed`), the prelude every interpreter starts with, and the
+// standard library symbols a cell must not have as they are (os.Exit,
+// time.Sleep).
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/traefik/yaegi/interp"
+
+	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/symbols"
+)
+
+const (
+	displayPath = "github.com/gospeed/gospeed/kernel/display"
+	helperPath  = "gospeed.dev/cell"
+)
+
+// prelude runs in every new interpreter: display needs no import, and
+// Display shows data at once, as in gophernotes.
+var prelude = []string{
+	`import "` + displayPath + `"`,
+	`import ` + helper + ` "` + helperPath + `"`,
+	`import ` + helper + `_template "html/template"`,
+	`func Display(d display.Data) error { return display.Display(d) }`,
+	// Go 1.21's built-in min, max and clear, which yaegi v0.16.1 lacks.
+	`type ` + tmpPrefix + `ordered interface {
+	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
+}`,
+	`func min[T ` + tmpPrefix + `ordered](x T, ys ...T) T {
+	for _, y := range ys {
+		if y < x {
+			x = y
+		}
+	}
+	return x
+}`,
+	`func max[T ` + tmpPrefix + `ordered](x T, ys ...T) T {
+	for _, y := range ys {
+		if y > x {
+			x = y
+		}
+	}
+	return x
+}`,
+	`func clear(x interface{}) { ` + helper + `.Clear(x) }`,
+	resultFunc,
+}
+
+// views are the methods by which a value renders itself, as display's
+// interfaces name them: MIME type, method, and the expression of its content.
+var views = []struct{ mime, method, content string }{
+	{display.MIMETypeHTML, "HTML() string", "x.HTML()"},
+	{display.MIMETypeHTML, "HTML() template.HTML", "string(x.HTML())"},
+	{display.MIMETypeSVG, "SVG() string", "x.SVG()"},
+	{display.MIMETypeMarkdown, "Markdown() string", "x.Markdown()"},
+	{display.MIMETypeLatex, "Latex() string", "x.Latex()"},
+	{display.MIMETypeLatex, "Math() string", `"$$" + x.Math() + "$$"`},
+	{display.MIMETypeJSON, "JSON() map[string]interface{}", "x.JSON()"},
+	{display.MIMETypePNG, "PNG() []byte", "x.PNG()"},
+	{display.MIMETypeJPEG, "JPEG() []byte", "x.JPEG()"},
+	{display.MIMETypeJavaScript, "JavaScript() string", "x.JavaScript()"},
+	{display.MIMETypePDF, "PDF() []byte", "x.PDF()"},
+	{display.MIMETypeText, "Error() string", "x.Error()"},
+	{display.MIMETypeText, "String() string", "x.String()"},
+}
+
+// resultFunc is the interpreted function that captures a cell's value. The
+// methods of a type declared in a cell are invisible to compiled code, and
+// yaegi v0.16.1 fails to call them through the compiled interfaces of
+// package display; a type switch on an interface written in the interpreter
+// works. Each view is guarded: a failing view falls back to text.
+var resultFunc = func() string {
+	var b strings.Builder
+	b.WriteString("func " + tmpPrefix + "result(v interface{}) {\n")
+	b.WriteString("\tm := map[string]interface{}{}\n")
+	b.WriteString("\tif v != nil {\n")
+	for _, v := range views {
+		method := strings.Replace(v.method, "template.HTML", helper+"_template.HTML", 1)
+		fmt.Fprintf(&b, "\t\tfunc() {\n\t\t\tdefer func() { recover() }()\n\t\t\tswitch x := v.(type) {\n\t\t\tcase interface{ %s }:\n\t\t\t\tm[%q] = %s\n\t\t\t}\n\t\t}()\n", method, v.mime, v.content)
+	}
+	b.WriteString("\t}\n")
+	// fmt, called from the interpreter, sees through yaegi's wrappers of
+	// interpreted values; compiled code would print the wrapper.
+	b.WriteString("\tif _, ok := m[\"text/plain\"]; !ok {\n\t\tm[\"text/plain\"] = " + helper + ".Plain(v)\n\t}\n")
+	b.WriteString("\t" + helper + ".ResultMIME(m, v)\n}")
+	return b.String()
+}()
+
+// sessionSymbols returns the symbols whose values belong to this session: the
+// display package with its Display, Progress and Context bound to the
+// running cell, the cell helpers the rewrites call, and os.Exit.
+func (s *Session) sessionSymbols() interp.Exports {
+	disp := map[string]reflect.Value{}
+	for name, v := range symbols.Symbols[displayPath+"/display"] {
+		disp[name] = v
+	}
+	disp["Display"] = reflect.ValueOf(s.display)
+	disp["Progress"] = reflect.ValueOf(s.progress)
+	disp["Context"] = reflect.ValueOf(s.context)
+	disp["Clear"] = reflect.ValueOf(func(wait bool) { s.cfg.Display(display.ClearOutput(wait), false) })
+	exports := interp.Exports{displayPath + "/display": disp}
+	for path, syms := range symbols.Symbols {
+		if _, ok := exports[path]; !ok {
+			exports[path] = syms
+		}
+	}
+	exports[helperPath+"/cell"] = map[string]reflect.Value{
+		"Result":     reflect.ValueOf(s.result),
+		"ResultMIME": reflect.ValueOf(s.resultMIME),
+		"Defer":      reflect.ValueOf(s.deferCall),
+		"GoPanic":    reflect.ValueOf(s.goPanic),
+		"Plain":      reflect.ValueOf(plain),
+		"Clear":      reflect.ValueOf(clearValue),
+	}
+	exports["os/os"] = map[string]reflect.Value{"Exit": reflect.ValueOf(exit)}
+	exports["time/time"] = map[string]reflect.Value{"Sleep": reflect.ValueOf(s.sleep)}
+	return exports
+}
+
+// sleep is time.Sleep in a cell: an interrupt ends it.
+func (s *Session) sleep(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.context().Done():
+	}
+}
+
+// exitCode is the panic value of os.Exit in a cell.
+type exitCode int
+
+func exit(code int) { panic(exitCode(code)) }
+
+func (s *Session) display(d display.Data) error {
+	if len(d.Data) > 0 {
+		d = display.Render(d) // adds text/plain when missing
+	}
+	s.cfg.Display(d, false)
+	return nil
+}
+
+func (s *Session) progress(label string) func(done, total int) {
+	s.mu.Lock()
+	s.displays++
+	id := fmt.Sprintf("gospeed-progress-%p-%d", s, s.displays)
+	s.mu.Unlock()
+	return display.NewProgress(label, id, s.cfg.Display, time.Now)
+}
+
+func (s *Session) context() context.Context {
+	if c := s.current(); c != nil {
+		return c.ctx
+	}
+	return context.Background()
+}
+
+func (s *Session) result(vals ...interface{}) {
+	if c := s.current(); c != nil {
+		c.results, c.hasRes = vals, true
+	}
+}
+
+// resultMIME records a single result with the MIME bundle its methods gave
+// in the interpreter (see prelude).
+// (v is variadic: yaegi unwraps its wrappers of interpreted values passed to a
+// variadic interface{} parameter, as for fmt.Println, and not otherwise.)
+func (s *Session) resultMIME(m display.MIMEMap, vs ...interface{}) {
+	v := unwrap(vs[0])
+	if c := s.current(); c != nil {
+		if v == nil {
+			c.results, c.hasRes = []interface{}{nil}, true
+			return
+		}
+		d := display.Render(v)
+		for mime, content := range m {
+			d.Data[mime] = content
+		}
+		c.results, c.rendered, c.hasRes = []interface{}{v}, &d, true
+	}
+}
+
+func (s *Session) deferCall(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cell != nil {
+		s.cell.defers = append(s.cell.defers, f)
+	}
+}
+
+// goPanic reports the panic of a goroutine a cell started; the goroutine then ends quietly.
+func (s *Session) goPanic(r interface{}) {
+	if r == nil {
+		return
+	}
+	fmt.Fprintf(s.cfg.Stderr, "panic in a goroutine: %s\n[the goroutine stopped; the kernel goes on]\n", panicText(r))
+}
+
+// plain is display.Plain for the interpreter (variadic: see resultMIME).
+func plain(vs ...interface{}) string { return display.Plain(unwrap(vs[0])) }
+
+// clearValue is clear(x) for a map or a slice (an interpreted value is a
+// real Go map or slice, which reflect can clear in place).
+func clearValue(x interface{}) {
+	v := reflect.ValueOf(unwrap(x))
+	if v.Kind() != reflect.Map && v.Kind() != reflect.Slice {
+		panic(fmt.Sprintf("invalid argument: clear(%T): argument must be a map or a slice", x))
+	}
+	v.Clear()
+}
