@@ -10,6 +10,8 @@ import (
 	"html/template"
 	"image"
 	"image/png"
+	"net/http"
+	"os"
 	"strings"
 )
 
@@ -104,8 +106,8 @@ func Markdown(s string) Data { return MakeData3(MIMETypeMarkdown, s, s) }
 // SVG shows s as an SVG image.
 func SVG(s string) Data { return MakeData3(MIMETypeSVG, s, s) }
 
-// Latex shows s as LaTeX, e.g. "$x^2$".
-func Latex(s string) Data { return MakeData3(MIMETypeLatex, s, s) }
+// Latex shows s as inline LaTeX mathematics: "x^2" (or "$x^2$") shows as $x^2$.
+func Latex(s string) Data { return MakeData3(MIMETypeLatex, s, "$"+strings.Trim(s, "$")+"$") }
 
 // Math shows s as LaTeX mathematics in display mode; s has no surrounding "$$".
 func Math(s string) Data { return MakeData3(MIMETypeLatex, s, "$$"+strings.Trim(s, "$")+"$$") }
@@ -131,6 +133,44 @@ func JSON(v interface{}) Data {
 	var tree interface{}
 	_ = json.Unmarshal(text, &tree)
 	return Data{Data: MIMEMap{MIMETypeJSON: tree, MIMETypeText: string(text)}}
+}
+
+// File shows the content of the file at path as the given MIME type ("" to
+// detect it from the content). As in gophernotes, it panics when the file
+// cannot be read: in a cell, that is the cell's error.
+func File(mime, path string) Data {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(fmt.Errorf("display.File: %w", err))
+	}
+	return Auto(b, mime)
+}
+
+// Auto shows data with a MIME type detected from its content (a string is
+// text; bytes are sniffed as net/http does), or as Render shows it. An
+// optional mime overrides the detection.
+func Auto(data interface{}, mime ...string) Data {
+	var b []byte
+	switch x := data.(type) {
+	case string:
+		b = []byte(x)
+		if len(mime) == 0 || mime[0] == "" {
+			return Text(x)
+		}
+	case []byte:
+		b = x
+	default:
+		return Render(data)
+	}
+	m := http.DetectContentType(b)
+	if len(mime) > 0 && mime[0] != "" {
+		m = mime[0]
+	}
+	m, _, _ = strings.Cut(m, ";")
+	if strings.HasPrefix(m, "text/") && m != MIMETypeSVG {
+		return MakeData3(m, string(b), string(b))
+	}
+	return Any(m, b)
 }
 
 // Text shows s as plain text.

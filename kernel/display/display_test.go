@@ -2,10 +2,12 @@ package display
 
 import (
 	"bytes"
+	"fmt"
 	"html/template"
 	"image"
 	"image/color"
 	"image/png"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -157,4 +159,46 @@ func TestDoc(t *testing.T) {
 	if _, err := Doc("Nope"); err == nil {
 		t.Error("Doc of an unknown name: no error")
 	}
+}
+
+func TestPlainCutsHugeValues(t *testing.T) {
+	big := make([]int, 100000)
+	text := Plain(big)
+	if len(text) > maxPlain+64 || !strings.Contains(text, "more bytes)") {
+		t.Errorf("Plain of a huge slice: %d bytes, ends %q", len(text), text[len(text)-40:])
+	}
+	if Plain([]int{1, 2}) != "[1 2]" {
+		t.Errorf("small values are whole: %q", Plain([]int{1, 2}))
+	}
+}
+
+func TestFileAndAuto(t *testing.T) {
+	dir := t.TempDir()
+	img := image.NewRGBA(image.Rect(0, 0, 1, 1))
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	path := dir + "/dot.png"
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if d := File("", path); d.Data[MIMETypePNG] == nil {
+		t.Errorf("File of a PNG: %v", d.Data)
+	}
+	if d := Auto("<b>hi</b>", MIMETypeHTML); d.Data[MIMETypeHTML] != "<b>hi</b>" {
+		t.Errorf("Auto with a MIME type: %v", d.Data)
+	}
+	if d := Auto("plain"); d.Data[MIMETypeText] != "plain" || len(d.Data) != 1 {
+		t.Errorf("Auto of a string: %v", d.Data)
+	}
+	if d := Latex("x^2"); d.Data[MIMETypeLatex] != "$x^2$" {
+		t.Errorf("Latex: %v", d.Data)
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "no-such-file") {
+			t.Errorf("File of a missing file: %v", r)
+		}
+	}()
+	File("", dir+"/no-such-file")
 }

@@ -27,7 +27,7 @@ var cellFuncs = map[string]string{
 		"lessons Progress option.",
 	"Context": "func Context() context.Context\n\n" +
 		"Context is the running cell's context: it is cancelled when the cell is\n" +
-		"interrupted. Pass it to lessons runs so that they stop too.",
+		"interrupted, or ends. Pass it to lessons runs so that they stop too.",
 	"Clear": "func Clear(wait bool)\n\n" +
 		"Clear clears the running cell's output; with wait, only when new output arrives.",
 }

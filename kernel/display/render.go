@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image"
 	"reflect"
+	"unicode/utf8"
 )
 
 // Render returns the MIME bundle for v: text/plain always, plus every rich
@@ -74,13 +75,27 @@ func Render(v interface{}) Data {
 }
 
 // Plain is the text/plain form of v: its String() when it has one (fmt's %v), with
-// strings quoted as Go would write them, like a REPL.
+// strings quoted as Go would write them, like a REPL. A text over maxPlain
+// bytes is cut, so that a big value does not hang the notebook.
 func Plain(v interface{}) string {
+	var text string
 	if s, ok := v.(string); ok {
-		return fmt.Sprintf("%q", s)
+		text = fmt.Sprintf("%q", s)
+	} else {
+		text = fmt.Sprintf("%+v", v)
 	}
-	return fmt.Sprintf("%+v", v)
+	if len(text) > maxPlain {
+		cut := maxPlain
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = fmt.Sprintf("%s… (%d more bytes)", text[:cut], len(text)-cut)
+	}
+	return text
 }
+
+// maxPlain is the longest text/plain Plain gives.
+const maxPlain = 64 << 10
 
 func withText(d Data, v interface{}) Data {
 	if d.Data == nil {
@@ -112,41 +127,4 @@ func isNilPointer(v interface{}) bool {
 		return rv.IsNil()
 	}
 	return false
-}
-
-// RenderViews renders v, adding what its views render: the same value seen
-// through interfaces that compiled code cannot find on its own (the methods
-// of a type declared in the interpreter). A view's text (String or Error)
-// replaces v's default text/plain.
-func RenderViews(v interface{}, views ...interface{}) Data {
-	d := Render(v)
-	for _, view := range views {
-		switch x := view.(type) {
-		case error:
-			d.Data[MIMETypeText] = x.Error()
-			continue
-		case fmt.Stringer:
-			d.Data[MIMETypeText] = x.String()
-			continue
-		}
-		vd := Render(view)
-		for mime, content := range vd.Data {
-			if mime != MIMETypeText {
-				d.Data[mime] = content
-			}
-		}
-		for k, m := range vd.Metadata {
-			if d.Metadata == nil {
-				d.Metadata = MIMEMap{}
-			}
-			d.Metadata[k] = m
-		}
-		for k, t := range vd.Transient {
-			if d.Transient == nil {
-				d.Transient = MIMEMap{}
-			}
-			d.Transient[k] = t
-		}
-	}
-	return d
 }

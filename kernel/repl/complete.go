@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
+	"go/constant"
 	"go/doc"
 	"go/parser"
 	"go/printer"
@@ -16,7 +17,6 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -136,15 +136,42 @@ func (s *Session) names() []string {
 
 var goKeywords = []string{"break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map", "package", "range", "return", "select", "struct", "switch", "type", "var"}
 
-// globals returns the interpreter's global variables and constants, when no
-// cell runs: yaegi's global memory is not safe to read while one does.
-func (s *Session) globals() map[string]reflect.Value {
+// globals returns the names of the interpreter's global variables and
+// constants, when no cell runs: yaegi's global memory is not safe to read
+// while one does.
+func (s *Session) globals() map[string]bool {
+	names := map[string]bool{}
 	if !s.run.TryLock() {
-		return nil
+		return names
 	}
 	defer s.run.Unlock()
 	defer func() { _ = recover() }()
-	return s.in.Globals()
+	for name := range s.in.Globals() {
+		names[name] = true
+	}
+	return names
+}
+
+// describeGlobal is "name type = value" for a global variable or constant,
+// when no cell runs.
+func (s *Session) describeGlobal(name string) (text string, ok bool) {
+	if !s.run.TryLock() {
+		return "", false
+	}
+	defer s.run.Unlock()
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	v, ok := s.in.Globals()[name]
+	if !ok || !v.IsValid() || !v.CanInterface() {
+		return "", false
+	}
+	if c, isConst := v.Interface().(constant.Value); isConst {
+		return fmt.Sprintf("const %s = %s", name, c.ExactString()), true
+	}
+	return fmt.Sprintf("%s %s = %s", name, v.Type(), display.Plain(unwrap(v.Interface()))), true
 }
 
 // pkgName is the name of the package at import path p.
@@ -221,11 +248,10 @@ func (s *Session) Inspect(code string, cursor int) (display.Data, bool) {
 	case s.importPath(name) != "":
 		text = s.docOf(s.importPath(name), "")
 	default:
-		v, ok := s.globals()[name]
-		if !ok || !v.IsValid() || !v.CanInterface() {
+		var ok bool
+		if text, ok = s.describeGlobal(name); !ok {
 			return display.Data{}, false
 		}
-		text = fmt.Sprintf("%s %s = %s", name, v.Type(), display.Plain(unwrap(v.Interface())))
 	}
 	if text == "" {
 		text = fmt.Sprintf("%s: no documentation", strings.TrimPrefix(pkg+"."+name, "."))

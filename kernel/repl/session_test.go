@@ -598,6 +598,11 @@ func TestInspect(t *testing.T) {
 	if text, _ := d.Data[display.MIMETypeText].(string); !ok || text != "answer int = 42" {
 		t.Errorf("inspect a variable: %v %q", ok, text)
 	}
+	value(t, s, "const limit = 7")
+	d, ok = s.Inspect("limit", 2)
+	if text, _ := d.Data[display.MIMETypeText].(string); !ok || text != "const limit = 7" {
+		t.Errorf("inspect a constant: %v %q", ok, text)
+	}
 	d, ok = s.Inspect("display.Progress", 12)
 	if text, _ := d.Data[display.MIMETypeText].(string); !ok || !strings.Contains(text, "live progress") {
 		t.Errorf("inspect display.Progress: %v %q", ok, text)

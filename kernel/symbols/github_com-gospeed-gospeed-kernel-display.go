@@ -14,9 +14,11 @@ func init() {
 	Symbols["github.com/gospeed/gospeed/kernel/display/display"] = map[string]reflect.Value{
 		// function, constant and variable definitions
 		"Any":                reflect.ValueOf(display.Any),
+		"Auto":               reflect.ValueOf(display.Auto),
 		"ClearOutput":        reflect.ValueOf(display.ClearOutput),
 		"ClearOutputKey":     reflect.ValueOf(constant.MakeFromLiteral("\"clear_output\"", token.STRING, 0)),
 		"Doc":                reflect.ValueOf(display.Doc),
+		"File":               reflect.ValueOf(display.File),
 		"HTML":               reflect.ValueOf(display.HTML),
 		"Image":              reflect.ValueOf(display.Image),
 		"JPEG":               reflect.ValueOf(display.JPEG),
@@ -44,7 +46,6 @@ func init() {
 		"PNG":                reflect.ValueOf(display.PNG),
 		"Plain":              reflect.ValueOf(display.Plain),
 		"Render":             reflect.ValueOf(display.Render),
-		"RenderViews":        reflect.ValueOf(display.RenderViews),
 		"SVG":                reflect.ValueOf(display.SVG),
 		"Text":               reflect.ValueOf(display.Text),
 
