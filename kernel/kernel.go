@@ -27,10 +27,6 @@ import (
 	"github.com/gospeed/gospeed/kernel/wire"
 )
 
-// ClearOutputKey, in display.Data.Transient, asks for clear_output: see
-// Outputs.Display.
-const ClearOutputKey = "clear_output"
-
 // Version is the kernel's implementation version.
 const Version = "0.1.0"
 
@@ -47,7 +43,7 @@ type Evaluator interface {
 type Outputs struct {
 	Stdout, Stderr io.Writer
 	// Display sends display_data, or update_display_data when update is
-	// true; Data{Transient: {ClearOutputKey: wait}} sends clear_output.
+	// true; display.ClearOutput(wait) sends clear_output.
 	Display func(d display.Data, update bool)
 }
 
@@ -355,7 +351,7 @@ func (k *kernel) syncOutput() {
 // display.Clear helper can clear the cell's output.
 func (k *kernel) display(d display.Data, update bool) {
 	k.syncOutput()
-	if wait, ok := d.Transient[ClearOutputKey].(bool); ok && len(d.Data) == 0 {
+	if wait, ok := d.Transient[display.ClearOutputKey].(bool); ok && len(d.Data) == 0 {
 		k.publish(k.out.Parent(), "clear_output", map[string]bool{"wait": wait})
 		return
 	}

@@ -47,6 +47,8 @@ class GospeedKernelTests(jupyter_kernel_test.KernelTests):
 
     code_inspect_sample = "strings.ToUpper"
 
+    code_clear_output = "display.Clear(false)"
+
 
 if __name__ == "__main__":
     unittest.main()
