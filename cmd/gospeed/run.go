@@ -101,6 +101,9 @@ func runNotebook(ctx context.Context, self, path string, opt notebook.Options, s
 	if err != nil {
 		return nil, err
 	}
+	if spec, _ := nb.Metadata["kernelspec"].(map[string]any); spec != nil && spec["name"] != nil && spec["name"] != "gospeed" {
+		return nil, fmt.Errorf("kernelspec %v: gospeed runs only notebooks for its own kernel, gospeed", spec["name"])
+	}
 	cmd := exec.Command(self, "kernel", "{connection_file}")
 	cmd.Dir = filepath.Dir(path)
 	cmd.Stdout, cmd.Stderr = stderr, stderr

@@ -209,6 +209,17 @@ func TestRunUsageErrors(t *testing.T) {
 	if err == nil || !strings.Contains(stdout.String(), "FAIL") || !strings.Contains(stdout.String(), "missing.ipynb") {
 		t.Errorf("a missing notebook: err %v, output %q", err, stdout.String())
 	}
+
+	python := filepath.Join(t.TempDir(), "python.ipynb")
+	if err := os.WriteFile(python, []byte(`{"nbformat": 4, "nbformat_minor": 5, "cells": [],
+		"metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout.Reset()
+	err = runNotebooks(context.Background(), []string{python}, &stdout, &stderr)
+	if err == nil || !strings.Contains(stdout.String(), "kernelspec python3") {
+		t.Errorf("a Python notebook: err %v, output %q", err, stdout.String())
+	}
 }
 
 func TestRunReportsAKernelThatDies(t *testing.T) {
