@@ -34,6 +34,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 )
 
@@ -77,10 +78,7 @@ func TestLabInBrowser(t *testing.T) {
 	marker := "e2e-" + randomHex(t, 6)
 	scratch := "work/" + marker + ".ipynb"
 	l.putNotebook(ctx, t, scratch, scratchNotebook(marker))
-	t.Cleanup(func() {
-		l.delete(context.Background(), t, scratch)
-		os.Remove(filepath.Join(l.root, "notebooks", marker+".ipynb"))
-	})
+	t.Cleanup(func() { l.remove(t, marker+".ipynb") })
 
 	ok := t.Run("run a notebook in JupyterLab", func(t *testing.T) {
 		state := runInBrowser(t, l, browser, scratch, 2*time.Minute)
@@ -116,7 +114,7 @@ func TestLabInBrowser(t *testing.T) {
 				t.Fatalf("notebooks/%s: %v", first, err)
 			}
 			l.putNotebook(ctx, t, copyPath, stored)
-			defer l.delete(context.Background(), t, copyPath)
+			defer l.remove(t, filepath.Base(copyPath))
 			state := runInBrowser(t, l, browser, copyPath, 8*time.Minute)
 			if len(state.Errors) > 0 {
 				// Lessons may write to stderr on purpose (the race
@@ -281,14 +279,17 @@ func (l *lab) getNotebook(ctx context.Context, t *testing.T, path string) map[st
 	return model.Content
 }
 
-func (l *lab) delete(ctx context.Context, t *testing.T, path string) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, l.url("/api/contents/"+path), nil)
-	if err != nil {
-		return
-	}
-	req.Header.Set("Authorization", "token "+l.token)
-	if resp, err := l.http.Do(req); err == nil {
-		resp.Body.Close()
+// remove deletes a notebook the test made, and its checkpoint, on the host:
+// the lab's own delete would leave it in notebooks/.Trash-1000.
+func (l *lab) remove(t *testing.T, name string) {
+	dir := filepath.Join(l.root, "notebooks")
+	for _, p := range []string{
+		filepath.Join(dir, name),
+		filepath.Join(dir, ".ipynb_checkpoints", strings.TrimSuffix(name, ".ipynb")+"-checkpoint.ipynb"),
+	} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("cleaning up: %v", err)
+		}
 	}
 }
 
@@ -466,12 +467,17 @@ const stateJS = `(() => {
 // page shows then.
 func runInBrowser(t *testing.T, l *lab, browser context.Context, path string, limit time.Duration) notebookState {
 	t.Helper()
-	tab, cancel := chromedp.NewContext(browser)
-	defer cancel()
+	// The browser's first tab: a second one would be a background tab,
+	// which headless chromium neither renders nor screenshots.
+	tab := browser
 	name := strings.TrimSuffix(filepath.Base(path), ".ipynb")
 	shot := func(suffix string) {
 		ctx, cancel := context.WithTimeout(tab, 20*time.Second)
 		defer cancel()
+		// Show the first chart, if there is one.
+		_ = chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](
+			`document.querySelector('.jp-RenderedSVG, .jp-RenderedImage')?.scrollIntoView({block: 'center'})`),
+			chromedp.Sleep(300*time.Millisecond))
 		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err == nil {
 			file := filepath.Join(l.root, ".ci", "out", name+suffix+".png")
@@ -550,7 +556,9 @@ func runInBrowser(t *testing.T, l *lab, browser context.Context, path string, li
 var idle = regexp.MustCompile(`(?i)idle`)
 
 func readState(tab context.Context) (notebookState, error) {
-	s, err := chromedp.Run(tab, chromedp.Evaluate[*notebookState](stateJS))
+	ctx, cancel := context.WithTimeout(tab, 10*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[*notebookState](stateJS))
 	if err != nil {
 		return notebookState{}, err
 	}
@@ -561,15 +569,52 @@ func readState(tab context.Context) (notebookState, error) {
 }
 
 // clickMenu opens a menu of the menu bar and clicks the item of a command,
-// with real mouse events, as a learner would.
+// with the mouse, as a learner would.
 func clickMenu(menu, command string) []chromedp.Action[chromedp.Void] {
-	bar := chromedp.JSPath(fmt.Sprintf(
-		`[...document.querySelectorAll('.lm-MenuBar-item')].find(e => e.textContent.trim() === %q)`, menu))
-	item := chromedp.CSS(fmt.Sprintf(`.lm-Menu-item[data-command=%q]`, command))
-	return []chromedp.Action[chromedp.Void]{
-		chromedp.Click(bar),
-		chromedp.WaitVisible(item),
-		chromedp.Click(item),
+	bar := fmt.Sprintf(`[...document.querySelectorAll('.lm-MenuBar-item')].find(e => e.textContent.trim() === %q)`, menu)
+	item := fmt.Sprintf(`document.querySelector('.lm-Menu:not(.lm-mod-hidden) .lm-Menu-item[data-command=%q]')`, command)
+	open := func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		// Right after another menu was used, a click on the bar may only
+		// close it: then click again.
+		var err error
+		for range 3 {
+			if _, err = pointAndClick(bar)(ctx, t); err != nil {
+				return chromedp.Void{}, err
+			}
+			wait, cancel := context.WithTimeout(ctx, 2*time.Second)
+			_, err = chromedp.Poll[chromedp.Void]("!!"+item,
+				chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(0))(wait, t)
+			cancel()
+			if err == nil {
+				return chromedp.Void{}, nil
+			}
+		}
+		return chromedp.Void{}, fmt.Errorf("menu %s shows no item %s: %w", menu, command, err)
+	}
+	return []chromedp.Action[chromedp.Void]{open, pointAndClick(item)}
+}
+
+// pointAndClick moves the mouse onto the element a JavaScript expression
+// finds, then clicks it: Lumino menus act on the item under the pointer, so
+// a click without the move does nothing.
+func pointAndClick(element string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		at, err := chromedp.Evaluate[*struct{ X, Y float64 }](`(() => {
+  const e = `+element+`;
+  if (!e) return null;
+  const r = e.getBoundingClientRect();
+  return r.width && r.height ? {X: r.left + r.width / 2, Y: r.top + r.height / 2} : null;
+})()`)(ctx, t)
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		if at == nil {
+			return chromedp.Void{}, fmt.Errorf("nothing visible at %s", element)
+		}
+		return chromedp.Void{}, chromedp.Do(ctx,
+			chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, at.X, at.Y),
+			chromedp.Sleep(100*time.Millisecond),
+			chromedp.MouseClickXY(at.X, at.Y))
 	}
 }
 

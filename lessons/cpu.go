@@ -131,7 +131,16 @@ func RunCPU(ctx context.Context, opt CPUOptions) (Result, error) {
 		Tasks:      len(inputs),
 		Seconds:    elapsed.Seconds(),
 		GOMAXPROCS: runtime.GOMAXPROCS(0),
+		Work:       opt.work(),
 	}, nil
+}
+
+// work says what the run computed, to title its charts.
+func (o CPUOptions) work() string {
+	if o.Job == "squares" {
+		return fmt.Sprintf("sums of squares below %d+x, x < %d", o.N, o.Tasks)
+	}
+	return fmt.Sprintf("fib(%d) x %d", o.N, o.Tasks)
 }
 
 // SweepCPU runs one version of the CPU-bound job once per worker count, to

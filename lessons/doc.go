@@ -46,8 +46,9 @@
 //
 // # Results
 //
-// A [Result] (and [Results], several of them) prints as a text table and
-// renders as an HTML table and an SVG chart, which the gospeed kernel shows.
+// A [Result] (and [Results], several of them) prints as a text table,
+// renders as an SVG chart, and as HTML: the table with the chart after it,
+// since Jupyter shows only the richest type of a value.
 // Long runs report progress through a [ProgressFunc], called one call at a
 // time as tasks finish. [Source] returns the code of any function or type
 // here, so a notebook can show what it just ran.

@@ -24,6 +24,7 @@ type Result struct {
 	Bytes       int64   // I/O: bytes downloaded
 	GOMAXPROCS  int     // the GOMAXPROCS the run had
 	Lost        int64   // racy: pages the unsynchronized stats recorder failed to count
+	Work        string  // CPU: the job in words, e.g. "fib(35) x 20"; charts are titled with it
 }
 
 // Results are several runs, shown together.
@@ -32,7 +33,7 @@ type Results []Result
 // String is the result as a one-row text table.
 func (r Result) String() string { return Results{r}.String() }
 
-// HTML is the result as a one-row HTML table.
+// HTML is the result as a one-row HTML table and its one-bar chart.
 func (r Result) HTML() template.HTML { return Results{r}.HTML() }
 
 // SVG is the result as a one-bar chart.
@@ -103,9 +104,15 @@ var tableHTML = template.Must(template.New("table").Parse(
 	`<table class="gospeed-results"><thead><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr></thead>` +
 		`<tbody>{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</tbody></table>`))
 
-// HTML is an HTML table, one row per result; the kernel shows it in place of
-// the text table.
+// HTML is an HTML table, one row per result, followed by the chart (SVG's)
+// inline. The chart is here too because Jupyter shows only the richest
+// representation of a value: HTML, when a value offers HTML and SVG.
 func (r Results) HTML() template.HTML {
+	return r.tableHTML() + template.HTML("\n<div>"+inlineSVG(r.SVG())+"</div>")
+}
+
+// tableHTML is the table alone.
+func (r Results) tableHTML() template.HTML {
 	data := struct {
 		Head []string
 		Rows [][]string

@@ -26,6 +26,48 @@ func (e *Error) Error() string {
 	return e.Name + ": " + e.Value
 }
 
+func compileError(msg string) *Error {
+	return &Error{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
+}
+
+// explain adds a hint to the error's message.
+func (e *Error) explain(hint string) {
+	e.Value += hint
+	if len(e.Traceback) > 0 {
+		e.Traceback[0] += hint
+	}
+}
+
+// compilePhase makes a failure to compile a CompileError: a panic there is
+// yaegi's compiler failing on the code, not the code running.
+func compilePhase(err error) error {
+	var e *Error
+	if !errors.As(err, &e) || e.Name != "panic" {
+		return err
+	}
+	return compileError(compilerFailed + " (" + e.Value + ")")
+}
+
+const compilerFailed = "yaegi v0.16.1's compiler failed on this code"
+
+// isDefinitionLoop tells yaegi's "constant definition loop".
+func isDefinitionLoop(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Name == "CompileError" && strings.HasSuffix(e.Value, "definition loop")
+}
+
+// isTypingFailure tells the compile errors by which yaegi v0.16.1 gives up
+// typing a top-level declaration (x := urls[0], v, ok := m[k] for a
+// compiled map...), as opposed to errors in the code: "constant definition
+// loop", "nil type", or a panic of its compiler.
+func isTypingFailure(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) || e.Name != "CompileError" {
+		return false
+	}
+	return strings.HasSuffix(e.Value, "definition loop") || strings.Contains(e.Value, "nil type") || strings.HasPrefix(e.Value, compilerFailed)
+}
+
 func panicText(r interface{}) string {
 	if code, ok := r.(exitCode); ok {
 		return fmt.Sprintf("os.Exit(%d)", int(code))
@@ -55,7 +97,7 @@ func (s *Session) toError(ctx context.Context, err error) *Error {
 		return syntaxError(err)
 	}
 	msg := cellPosition(err.Error()) + hint(err.Error())
-	return &Error{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
+	return compileError(msg)
 }
 
 // hint explains the errors that come from the interpreter's limits rather
@@ -64,14 +106,16 @@ func hint(msg string) string {
 	if m := undefinedSelector.FindStringSubmatch(msg); m != nil {
 		return fmt.Sprintf(" (%s.%s is not in the interpreter: yaegi v0.16.1 has the standard library of Go 1.22 without its generic functions, such as slices.Sort, maps.Keys or sync.OnceValue; write the loop, or use a non-generic function)", m[1], m[2])
 	}
-	if strings.HasSuffix(msg, "definition loop") {
-		return " (yaegi v0.16.1 says so when a declaration uses a name it cannot find: is a package not imported, or a name misspelt?)"
-	}
 	if strings.HasSuffix(msg, "nil type") {
 		return " (yaegi v0.16.1 could not type this code: ranging over a function (a Go 1.23 iterator) is not supported, nor over an integer whose type it cannot see; write a three-clause for loop)"
 	}
 	return ""
 }
+
+var (
+	compilerPanic  = regexp.MustCompile(`CFG (?:pre|post)-order panic: (.*)$`)
+	incompleteType = regexp.MustCompile(`incomplete type (\w+)$`)
+)
 
 var undefinedSelector = regexp.MustCompile(`undefined selector:? (\w+)\.(\w+)`)
 
@@ -81,6 +125,14 @@ func (s *Session) panicError(r interface{}) *Error {
 		return &Error{Name: "Exit", Value: v, Traceback: []string{"Exit: " + v}}
 	}
 	v := panicText(r)
+	if m := compilerPanic.FindStringSubmatch(v); m != nil {
+		// yaegi's compiler panicked on the cell's code: a compile error.
+		msg := cellPosition(m[1])
+		if t := incompleteType.FindStringSubmatch(msg); t != nil {
+			msg = strings.TrimSuffix(msg, t[0]) + "undefined: " + t[1]
+		}
+		return compileError(msg)
+	}
 	if v == "nil type" {
 		return &Error{Name: "CompileError", Value: v + hint(v), Traceback: []string{"CompileError: " + v + hint(v)}}
 	}
@@ -122,6 +174,14 @@ func (p *panicFilter) Write(b []byte) (int, error) {
 		return p.w.Write(b)
 	}
 	fn := strings.TrimPrefix(string(m[2]), "main.")
+	p.s.mu.Lock()
+	defer p.s.mu.Unlock()
+	if fn == "main" && p.s.traceTopLit {
+		// The function literal the cell called is most often a rewrite's
+		// (see wrapCompound), which the learner did not write: it is the cell.
+		p.s.trace = p.s.trace[:len(p.s.trace)-1]
+	}
+	p.s.traceTopLit = fn == "func"
 	switch {
 	case fn == "main":
 		fn = "cell"
@@ -132,9 +192,7 @@ func (p *panicFilter) Write(b []byte) (int, error) {
 	if len(m[1]) > 0 && fn != "cell" { // the cell's own line is not the panic's
 		where += ", line " + string(m[1])
 	}
-	p.s.mu.Lock()
 	p.s.trace = append(p.s.trace, "  in "+where)
-	p.s.mu.Unlock()
 	return len(b), nil
 }
 

@@ -29,10 +29,13 @@ var seedCells = []string{
 	"héllo := \"wörld\"; héllo",
 	"package main\nimport \"fmt\"\nfunc main() { fmt.Println(1) }",
 	"func() int { return 7 }()\nfunc (s *S[T]) M() {}",
+	"y0 := 3\nn := twice(y())\nfunc y() int { return y0 }\nfunc twice(v int) int { return 2 * v }\nn",
+	"func a() { b() }; x := 1; func b() { println(x) }; type T struct{ m foo.M }",
 }
 
-// FuzzSplit checks that splitting and rewriting any text never panics, and
-// that the units of a cell are pieces of it, in order.
+// FuzzSplit checks that splitting, rewriting and planning any text never
+// panics, that the units of a cell are pieces of it, in order, and that the
+// plan runs every statement once, in order, and every declaration once.
 func FuzzSplit(f *testing.F) {
 	for _, c := range seedCells {
 		f.Add(c)
@@ -43,7 +46,11 @@ func FuzzSplit(f *testing.F) {
 			return
 		}
 		at := 0
+		var parsed []parsedUnit
 		for _, u := range units {
+			if p, err := parseUnit(u); err == nil {
+				parsed = append(parsed, p)
+			}
 			if u.Offset < at || !strings.HasPrefix(cell[u.Offset:], u.Src) {
 				t.Fatalf("unit %+v is not the cell's text at %d", u, u.Offset)
 			}
@@ -71,7 +78,52 @@ func FuzzSplit(f *testing.F) {
 				rewriteUnit(fset, file, file, u, "package main;", nil, map[string]string{"T": "Tʹ2"}, isInt)
 			}
 		}
+		if len(parsed) == len(units) {
+			checkPlan(t, cell, parsed)
+		}
 	})
+}
+
+// checkPlan checks the plan of a cell that parses.
+func checkPlan(t *testing.T, cell string, units []parsedUnit) {
+	unresolvedPackages(units)
+	var wantStmts []string
+	decls := 0
+	for _, u := range units {
+		switch u.Kind {
+		case StmtUnit:
+			topLevelJump(u.body)
+			for _, st := range u.body.List {
+				wantStmts = append(wantStmts, stmtText(u, st))
+			}
+		case DeclUnit:
+			decls += len(u.file.Decls)
+		}
+	}
+	steps, err := plan(cell, units)
+	if err != nil {
+		t.Fatalf("plan: %v", err)
+	}
+	var gotStmts []string
+	for _, st := range steps {
+		switch st.Kind {
+		case StmtUnit:
+			for _, s := range st.body.List {
+				gotStmts = append(gotStmts, stmtText(st.parsedUnit, s))
+			}
+		case DeclUnit:
+			decls -= len(st.file.Decls)
+		}
+	}
+	if !reflect.DeepEqual(gotStmts, wantStmts) || decls != 0 {
+		t.Fatalf("plan of %q: statements %q, want %q; %d declarations lost", cell, gotStmts, wantStmts, decls)
+	}
+}
+
+func stmtText(u parsedUnit, st ast.Stmt) string {
+	tf := u.fset.File(u.file.Pos())
+	base := len(stmtPrefix) + u.Line - 1
+	return u.Src[tf.Offset(st.Pos())-base : min(tf.Offset(st.End())-base, len(u.Src))]
 }
 
 func noGlobal(string) (reflect.Value, bool)         { return reflect.Value{}, false }

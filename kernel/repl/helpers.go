@@ -30,6 +30,7 @@ var prelude = []string{
 	`import "` + displayPath + `"`,
 	`import ` + helper + ` "` + helperPath + `"`,
 	`import ` + helper + `_template "html/template"`,
+	`import ` + defsName + ` "` + defsPath + `"`,
 	`func Display(d display.Data) error { return display.Display(d) }`,
 	// Go 1.21's built-in min, max and clear, which yaegi v0.16.1 lacks.
 	`type ` + tmpPrefix + `ordered interface {

@@ -61,9 +61,6 @@ type rewriter struct {
 	// rename maps the name of a type redefined in a later cell to the name
 	// the interpreter knows its current definition by (see types.go).
 	rename map[string]string
-	// pendingWrap is set when a top-level loop got per-iteration variables:
-	// the outermost top-level loop around it must run inside a function.
-	pendingWrap bool
 }
 
 type edit struct {
@@ -141,15 +138,13 @@ func (r *rewriter) rewrite(f *token.File, root ast.Node, end int) string {
 				r.deferStmt(f, n)
 			}
 		case *ast.RangeStmt:
-			if r.rangeStmt(f, n, labelOf(stack, n)) && depth == 0 {
-				r.pendingWrap = true
-			}
-			r.wrapLoop(f, n, stack, depth)
+			r.rangeStmt(f, n, labelOf(stack, n))
+			r.wrapCompound(f, n, stack, root)
 		case *ast.ForStmt:
-			if r.forStmt(f, n) && depth == 0 {
-				r.pendingWrap = true
-			}
-			r.wrapLoop(f, n, stack, depth)
+			r.forStmt(f, n)
+			r.wrapCompound(f, n, stack, root)
+		case *ast.IfStmt, *ast.BlockStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
+			r.wrapCompound(f, n.(ast.Stmt), stack, root)
 		case *ast.ExprStmt:
 			if c, ok := n.X.(*ast.CallExpr); ok && depth == 0 && n != r.result {
 				if lit, ok := ast.Unparen(c.Fun).(*ast.FuncLit); ok {
@@ -238,32 +233,35 @@ func (r *rewriter) goStmt(f *token.File, g *ast.GoStmt) {
 
 // deferStmt defers a top-level call to the end of the cell: yaegi would run it
 // at the end of every later cell too.
+// The temporaries are declared in a function called for the purpose: a
+// closure in yaegi v0.16.1 shares the variables of a loop's body with the
+// other iterations' closures, so a deferred call in a loop would see the
+// last iteration's values.
 func (r *rewriter) deferStmt(f *token.File, d *ast.DeferStmt) {
 	assign, call := r.call(f, d.Call)
-	text := "{ " + assign + helper + ".Defer(func() { " + call + " }) }"
+	text := "{ " + r.callLit("func() { "+assign+helper+".Defer(func() { "+call+" }) }", "") + " }"
 	r.replace(r.off(d.Pos(), f), r.off(d.End(), f), text)
 }
 
-// wrapLoop runs a top-level loop whose iterations got their own variables in
-// a function literal: in yaegi's global frame, `i := i` in the body of a
-// top-level loop names the loop's own variable, and the loop never ends.
-func (r *rewriter) wrapLoop(f *token.File, loop ast.Stmt, stack []ast.Node, depth int) {
-	if !r.pendingWrap || depth != 0 {
-		return
+// wrapCompound runs a compound statement at the top level of a statement unit
+// (a loop, if, switch, select or block) in a function literal. yaegi
+// v0.16.1 compiles the blocks of its global scope wrongly: `a, b := f()` in
+// them fails with "undefined: a", and `i := i` in the body of a loop names
+// the loop's own variable, so the loop never ends. In a function they
+// compile as in Go, and the cell's variables, being globals, are still the
+// ones the block reads and assigns. A compound statement declares nothing
+// outside itself, and break, continue and labels stay inside it with the
+// statement; a top-level return or goto is refused before (see topLevelJump).
+func (r *rewriter) wrapCompound(f *token.File, stmt ast.Stmt, stack []ast.Node, root ast.Node) {
+	var start ast.Node = stmt
+	if l := labelOf(stack, stmt); l != nil {
+		start, stack = l, stack[:len(stack)-1]
 	}
-	for _, n := range stack {
-		switch n.(type) {
-		case *ast.ForStmt, *ast.RangeStmt:
-			return // an enclosing loop will be wrapped
-		}
+	if _, ok := root.(*ast.BlockStmt); !ok || len(stack) != 1 || stack[0] != root {
+		return // not a top-level statement of a statement unit
 	}
-	var start ast.Node = loop
-	if l := labelOf(stack, loop); l != nil {
-		start = l
-	}
-	from, to := r.off(start.Pos(), f), r.off(loop.End(), f)
+	from, to := r.off(start.Pos(), f), r.off(stmt.End(), f)
 	r.replace(from, to, r.callLit("func() { "+r.text(from, to)+" }", ""))
-	r.pendingWrap = false
 }
 
 // callLit calls a function literal through a variable: yaegi v0.16.1 runs a
@@ -276,8 +274,7 @@ func (r *rewriter) callLit(lit, args string) string {
 
 // rangeStmt turns range over an integer (which yaegi v0.16.1 rejects) into a
 // counting loop, and gives each iteration its own key and value variables.
-// It reports whether it shadowed the loop variables in the body.
-func (r *rewriter) rangeStmt(f *token.File, s *ast.RangeStmt, label *ast.LabeledStmt) bool {
+func (r *rewriter) rangeStmt(f *token.File, s *ast.RangeStmt, label *ast.LabeledStmt) {
 	vars := loopVars(s.Key, s.Value)
 	lbrace := r.off(s.Body.Lbrace, f)
 	shadow := ""
@@ -302,21 +299,19 @@ func (r *rewriter) rangeStmt(f *token.File, s *ast.RangeStmt, label *ast.Labeled
 		rbrace := r.off(s.Body.Rbrace, f)
 		head := "{ " + n + " := " + x + "; " + lab + "for " + i + " := " + n + " - " + n + "; " + i + " < " + n + "; " + i + "++ {" + set
 		r.replace(start, rbrace+1, head+r.text(lbrace+1, rbrace)+"}}")
-		return false
+		return
 	}
 	if shadow != "" {
 		r.replace(lbrace, lbrace+1, "{"+shadow)
-		return true
 	}
-	return false
 }
 
 // forStmt gives each iteration of a three-clause loop its own copy of the loop
 // variables when the body captures them and does not assign them (Go 1.22).
-func (r *rewriter) forStmt(f *token.File, s *ast.ForStmt) bool {
+func (r *rewriter) forStmt(f *token.File, s *ast.ForStmt) {
 	init, ok := s.Init.(*ast.AssignStmt)
 	if !ok || init.Tok != token.DEFINE || !captures(s.Body) {
-		return false
+		return
 	}
 	var vars []string
 	for _, l := range init.Lhs {
@@ -325,11 +320,10 @@ func (r *rewriter) forStmt(f *token.File, s *ast.ForStmt) bool {
 		}
 	}
 	if len(vars) == 0 {
-		return false
+		return
 	}
 	lbrace := r.off(s.Body.Lbrace, f)
 	r.replace(lbrace, lbrace+1, "{ "+strings.Join(vars, ", ")+" := "+strings.Join(vars, ", ")+";")
-	return true
 }
 
 func loopVars(exprs ...ast.Expr) []string {
@@ -413,4 +407,27 @@ func renameable(stack []ast.Node, id *ast.Ident) bool {
 		return false
 	}
 	return true
+}
+
+// topLevelJump returns a return or goto statement of a statement unit that is
+// outside any function literal. Go has no such statement outside a function;
+// yaegi v0.16.1 panics compiling a return there, and inside a compound
+// statement run as a function (see wrapCompound) a return would quietly end
+// only that statement.
+func topLevelJump(body *ast.BlockStmt) ast.Stmt {
+	var found ast.Stmt
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.FuncLit:
+			return false
+		case *ast.ReturnStmt:
+			found = n
+		case *ast.BranchStmt:
+			if n.Tok == token.GOTO {
+				found = n
+			}
+		}
+		return found == nil
+	})
+	return found
 }

@@ -3,16 +3,25 @@
 // dies of a cell.
 //
 // Parsing is apart from running: Split (split.go) cuts a cell into units
-// (imports, declarations, runs of statements), the rewrites (rewrite.go,
-// ints.go, types.go) make each unit behave as Go 1.22+ where yaegi differs,
-// and a Session (this file; helpers.go, errors.go) runs the units one by one.
+// (imports, declarations, runs of statements), plan (order.go) orders them,
+// the rewrites (rewrite.go, ints.go, types.go) make each unit behave as Go
+// 1.22+ where yaegi differs, and a Session (this file; helpers.go,
+// errors.go, autoimport.go, define.go) runs the units one by one.
 //
 // What the session hides from the learner:
-//   - yaegi takes either declarations or statements in one evaluation: units;
+//   - yaegi takes either declarations or statements in one evaluation: units,
+//     planned so that declarations are order-independent, as in Go;
+//   - a package used without its import: imported when its name says which
+//     one it is (strings, sync), else an error naming the candidates;
 //   - re-importing fails ("redeclared"): imports done are skipped;
 //   - a redefined type keeps its first definition: it is renamed (types.go);
 //   - `for i := range n` fails, loop variables are shared by all iterations,
 //     and a top-level `i := i` loops forever: rewrites;
+//   - blocks of its global scope miscompile (`a, b := f()` in a top-level
+//     for, if or {}): top-level compound statements run in a function;
+//   - it cannot type some top-level `x := expr` (x := urls[0] where urls came
+//     from compiled code): such a declaration runs in a function, and its
+//     variables are declared with the types that gives (define.go);
 //   - a top-level defer runs again at every later evaluation, and so does a
 //     function literal called at top level: rewrites;
 //   - a goroutine's panic ends the process: every go statement recovers;
@@ -38,6 +47,7 @@ import (
 	"maps"
 	"path"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -85,7 +95,10 @@ type Session struct {
 	rootOnce sync.Once
 	root     string   // GOROOT, for docs
 	trace    []string // where the running cell panicked, innermost first
-	displays int      // display ids handed out
+	// traceTopLit: trace ends with a function literal, maybe the cell's.
+	traceTopLit bool
+	displays    int // display ids handed out
+	defined     int // types given to the interpreter by defineLater
 	// zombie is the goroutine that called an interrupted Eval, or 0 (see
 	// zombie.go).
 	zombie int64
@@ -115,7 +128,9 @@ func New(cfg Config) (*Session, error) {
 	s := &Session{cfg: cfg, imported: map[string]bool{}, funcs: map[string]bool{"Display": true}, pkgNames: map[string]string{}, docs: map[string]*doc.Package{}, types: map[string]typeDef{}, rename: map[string]string{}}
 	s.in = interp.New(interp.Options{Stdout: cfg.Stdout, Stderr: &panicFilter{w: cfg.Stderr, s: s}, Unrestricted: true})
 	s.symbols = map[string]map[string]reflect.Value{}
-	for _, syms := range []interp.Exports{stdlib.Symbols, {"os/exec/exec": unrestricted.Symbols["os/exec/exec"]}, s.sessionSymbols()} {
+	// defsPath starts empty: defineLater adds types to it.
+	defs := interp.Exports{defsPath + "/defs": {}}
+	for _, syms := range []interp.Exports{stdlib.Symbols, {"os/exec/exec": unrestricted.Symbols["os/exec/exec"]}, s.sessionSymbols(), defs} {
 		if err := s.in.Use(syms); err != nil {
 			return nil, fmt.Errorf("loading interpreter symbols: %w", err)
 		}
@@ -159,7 +174,7 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 	defer s.run.Unlock()
 	s.mu.Lock()
 	closed := s.closed
-	s.trace = nil
+	s.trace, s.traceTopLit = nil, false
 	s.mu.Unlock()
 	if closed {
 		return display.Data{}, false, &Error{Name: "SessionClosed", Value: "the session is closed", Traceback: []string{"SessionClosed: the session is closed"}}
@@ -183,7 +198,7 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 		s.mu.Unlock()
 	}()
 
-	err = s.runUnits(ctx, units)
+	err = s.runUnits(ctx, code, units)
 	if derr := s.runDefers(ctx, cell); err == nil {
 		err = derr
 	}
@@ -197,25 +212,48 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 }
 
 // runUnits parses every unit, so that a syntax error anywhere runs nothing,
-// then runs them in order.
-func (s *Session) runUnits(ctx context.Context, units []Unit) error {
+// imports the packages the cell uses, then runs the units in the order plan
+// gives (imports, then declarations as early as they can be).
+func (s *Session) runUnits(ctx context.Context, code string, units []Unit) error {
 	var parsed []parsedUnit
 	for _, u := range units {
 		p, err := parseUnit(u)
 		if err != nil {
 			return syntaxError(err)
 		}
+		if p.body != nil {
+			if jump := topLevelJump(p.body); jump != nil {
+				return jumpError(p, jump)
+			}
+		}
 		parsed = append(parsed, p)
 	}
-	for i, p := range parsed {
+	steps, err := plan(code, parsed)
+	if err != nil {
+		return syntaxError(err)
+	}
+	if err := s.autoImport(ctx, parsed); err != nil {
+		return err
+	}
+	for _, st := range steps {
 		if ctx.Err() != nil {
 			return interrupted("the cell was interrupted")
 		}
-		if err := s.runUnit(ctx, p, i == len(parsed)-1); err != nil {
+		if err := s.runUnit(ctx, st.parsedUnit, st.last); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// jumpError refuses a return or goto outside any function (see topLevelJump).
+func jumpError(p parsedUnit, jump ast.Stmt) *Error {
+	what := "return"
+	if b, ok := jump.(*ast.BranchStmt); ok {
+		what = b.Tok.String()
+	}
+	msg := fmt.Sprintf("line %d: %s outside a function: a cell's statements do not run in a function; write a func, or use if/else", p.fset.Position(jump.Pos()).Line, what)
+	return compileError(msg)
 }
 
 // mainName is what a cell's func main is called in the interpreter.
@@ -319,7 +357,7 @@ func (s *Session) runUnit(ctx context.Context, p parsedUnit, last bool) error {
 		}
 		src := s.rewriteUnit(fset, f, f, u, "package main;", nil, rename)
 		if err := s.eval(ctx, src); err != nil {
-			return err
+			return s.declError(p, err)
 		}
 		s.commitTypes(defs)
 		if isMain {
@@ -343,30 +381,62 @@ func (s *Session) runUnit(ctx context.Context, p parsedUnit, last bool) error {
 		s.mu.Unlock()
 		return nil
 	default:
-		body := p.body
-		var res *ast.ExprStmt
-		if last && len(body.List) > 0 {
-			res, _ = body.List[len(body.List)-1].(*ast.ExprStmt)
-		}
-		prefix := "package main; func _() {"
-		if res != nil && !isPrint(res.X) {
-			// One value, several values (a call), or none (a call of a
-			// func without results): try each until one compiles.
-			captures := []string{helper + ".Result"}
-			if s.hasMethods() {
-				// Only a type declared in a cell needs its methods called
-				// in the interpreter to render (see resultFunc).
-				captures = []string{tmpPrefix + "result", helper + ".Result"}
-			}
-			for _, capture := range captures {
-				err := s.runStmts(ctx, s.rewriteUnit(fset, f, body, u, prefix, &result{res, capture}, s.rename))
-				if !isCompileError(err) {
-					return err
-				}
-			}
-		}
-		return s.runStmts(ctx, s.rewriteUnit(fset, f, body, u, prefix, nil, s.rename))
+		return s.runStmtUnit(ctx, p, last)
 	}
+}
+
+// runStmtUnit runs a statement unit. When yaegi cannot type one of its
+// top-level declarations (see defineLater), it has run nothing (the failure
+// is a compile error), and the unit runs a statement at a time instead.
+func (s *Session) runStmtUnit(ctx context.Context, p parsedUnit, last bool) error {
+	err := s.runStmtsAsUnit(ctx, p, last)
+	if !isTypingFailure(err) {
+		return err
+	}
+	if len(p.body.List) == 1 {
+		if len(topLevelNames(p.body.List[0])) == 0 {
+			return err
+		}
+		return s.defineLater(ctx, p)
+	}
+	for i := range p.body.List {
+		one, err := subRange(p, i, i+1)
+		if err != nil {
+			return syntaxError(err)
+		}
+		if err := s.runStmtUnit(ctx, one, last && i == len(p.body.List)-1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runStmtsAsUnit runs a statement unit in one evaluation; when last, the
+// value of its final expression statement is the cell's result.
+func (s *Session) runStmtsAsUnit(ctx context.Context, p parsedUnit, last bool) error {
+	fset, f, u, body := p.fset, p.file, p.Unit, p.body
+	var res *ast.ExprStmt
+	if last && len(body.List) > 0 {
+		res, _ = body.List[len(body.List)-1].(*ast.ExprStmt)
+	}
+	prefix := stmtPrefix
+	if res != nil && !isPrint(res.X) {
+		// One value, several values (a call), or none (a call of a
+		// func without results): try each until one compiles.
+		captures := []string{helper + ".Result"}
+		if s.hasMethods() {
+			// Only a type declared in a cell needs its methods called
+			// in the interpreter to render (see resultFunc).
+			captures = []string{tmpPrefix + "result", helper + ".Result"}
+		}
+		for _, capture := range captures {
+			err := s.runStmts(ctx, s.rewriteUnit(fset, f, body, u, prefix, &result{res, capture}, s.rename))
+			if !isCompileError(err) {
+				return err
+			}
+		}
+	}
+	return s.runStmts(ctx, s.rewriteUnit(fset, f, body, u, prefix, nil, s.rename))
 }
 
 // runStmts evaluates statements in yaegi's global scope.
@@ -403,37 +473,54 @@ func (s *Session) imports(ctx context.Context, f *ast.File) error {
 		if spec.Name != nil {
 			name = spec.Name.Name
 		}
-		path := strings.Trim(spec.Path.Value, "\"`")
-		key := importKey(name, path)
-		s.mu.Lock()
-		done := s.imported[key]
-		s.mu.Unlock()
-		if done {
-			continue
-		}
-		src := "import " + name + " " + spec.Path.Value
-		if err := s.eval(ctx, src); err != nil {
+		if err := s.importPackage(ctx, name, strings.Trim(spec.Path.Value, "\"`")); err != nil {
 			return err
 		}
-		s.mu.Lock()
-		s.imported[key] = true
-		s.mu.Unlock()
 	}
+	return nil
+}
+
+// importPackage imports path under name ("": its own), unless it is done.
+func (s *Session) importPackage(ctx context.Context, name, path string) error {
+	key := importKey(name, path)
+	s.mu.Lock()
+	done := s.imported[key]
+	s.mu.Unlock()
+	if done {
+		return nil
+	}
+	if err := s.eval(ctx, "import "+name+" "+strconv.Quote(path)); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.imported[key] = true
+	s.mu.Unlock()
 	return nil
 }
 
 func importKey(name, path string) string { return name + " " + path }
 
 // eval runs src in the interpreter and turns every failure into an *Error.
+// It compiles, then runs: a failure while compiling, panics of yaegi's
+// compiler included, is a CompileError, and then nothing of src ran.
 func (s *Session) eval(ctx context.Context, src string) error {
+	var prog *interp.Program
 	err := s.guard(ctx, func() error {
-		_, err := s.in.EvalWithContext(ctx, src)
+		var err error
+		prog, err = s.in.Compile(src)
+		return err
+	})
+	if err != nil {
+		return compilePhase(err)
+	}
+	err = s.guard(ctx, func() error {
+		_, err := s.in.ExecuteWithContext(ctx, prog)
 		return err
 	})
 	var e *Error
 	if errors.As(err, &e) && e.Name == "KeyboardInterrupt" {
 		// yaegi's evaluation goroutine may still run: it is the one created
-		// by EvalWithContext in this goroutine (see zombie.go).
+		// by ExecuteWithContext in this goroutine (see zombie.go).
 		s.mu.Lock()
 		s.zombie = goroutineID()
 		s.mu.Unlock()

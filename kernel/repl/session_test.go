@@ -113,6 +113,10 @@ func TestPanicTraceback(t *testing.T) {
 	if e.Name != "panic" || e.Value != "deep" || !strings.Contains(tb, "in inner") || !strings.Contains(tb, "in outer") {
 		t.Errorf("error %s: %s, traceback:\n%s", e.Name, e.Value, tb)
 	}
+	e = cellError(t, s, "for i := range 3 {\n\tif i == 2 { outer() }\n}")
+	if tb := strings.Join(e.Traceback, "\n"); !strings.HasSuffix(tb, "in inner, line 1\n  in outer, line 1\n  in cell") {
+		t.Errorf("traceback through a top-level loop:\n%s", tb)
+	}
 	if e := cellError(t, s, "\n\nundefinedName"); !strings.Contains(e.Value, "line 3") {
 		t.Errorf("compile error without the cell's line: %s", e.Value)
 	}
@@ -156,6 +160,125 @@ func TestYaegiQuirksHidden(t *testing.T) {
 	value(t, s, "1")
 	if got := value(t, s, "calls"); got != "1" {
 		t.Errorf("calls = %s, want 1", got)
+	}
+}
+
+func TestMultipleDefinesInTopLevelBlocks(t *testing.T) {
+	s, o := newSession(t)
+	value(t, s, `import "fmt"
+func pair(i int) (int, string) { return i, fmt.Sprint("v", i) }
+total, names := 0, ""`)
+	value(t, s, `for i := 0; i < 3; i++ {
+	n, name := pair(i)
+	total += n
+	names += name
+	if n == 1 { continue }
+}
+if n, name := pair(10); n > 5 {
+	a, b := pair(n)
+	names += name + b
+	total += a
+}
+{
+	a, b := pair(100)
+	total += a
+	names += b
+}
+switch n, _ := pair(1); n {
+case 1:
+	a, b := pair(1000)
+	total += a
+	names += b
+}
+L:
+for _, x := range []int{1, 2, 3} {
+	for {
+		if x == 2 { break L }
+		break
+	}
+	fmt.Print(x)
+}`)
+	if got := value(t, s, "total"); got != "1113" {
+		t.Errorf("total = %s, want 1113: the blocks must update the cell's variable", got)
+	}
+	if got := value(t, s, "names"); got != `"v0v1v2v10v10v100v1000"` {
+		t.Errorf("names = %s", got)
+	}
+	if got := o.Stdout(); got != "1" {
+		t.Errorf("labelled break printed %q, want 1", got)
+	}
+}
+
+func TestTopLevelDefineOfCompiledElement(t *testing.T) {
+	s, _ := newSession(t)
+	value(t, s, `import "github.com/gospeed/gospeed/lessons"`)
+	got := value(t, s, `site, _ := lessons.StartSite(lessons.SiteOptions{})
+defer site.Close()
+urls := site.URLs(2)
+u := urls[1]
+u`)
+	if !strings.HasSuffix(got, `/page/1"`) {
+		t.Errorf("u := urls[1] gave %s", got)
+	}
+	// The variables are the cell's, with their types, for later cells.
+	if got := value(t, s, "u += `?x`\nlen(urls) + len(u) - len(urls[1])"); got != "4" {
+		t.Errorf("later use: %s", got)
+	}
+	if got := value(t, s, `var err error
+rs := lessons.Results{{Version: "a"}, {Version: "b"}}
+r, n := rs[1], len(rs)
+var first = rs[0]
+r.Version + first.Version + string(rune('0'+n))`); got != `"ba2"` {
+		t.Errorf("lessons.Results elements: %s", got)
+	}
+}
+
+func TestDeclarationsInAnyOrder(t *testing.T) {
+	s, _ := newSession(t)
+	if got := value(t, s, `func a() int { return b() + c }
+func b() int { return 2 }
+x := a()
+const c = 40
+x`); got != "42" {
+		t.Errorf("func calling a later func = %s", got)
+	}
+	// A statement may call a func declared below it, and a func may use a
+	// variable a statement above it declared.
+	if got := value(t, s, `y0 := 3
+n := twice(y())
+func y() int { return y0 }
+func twice(v int) int { return 2 * v }
+type Pair struct{ A, B Item }
+type Item int
+n + int(Pair{1, 2}.B)`); got != "8" {
+		t.Errorf("mixed order = %s", got)
+	}
+	// Methods of two types may share a name.
+	if got := value(t, s, `func (p P1) Name() string { return "p1" + q().Name() }
+type P1 struct{}
+func q() P2 { return P2{} }
+type P2 struct{}
+func (p P2) Name() string { return "p2" }
+P1{}.Name()`); got != `"p1p2"` {
+		t.Errorf("methods = %s", got)
+	}
+}
+
+func TestMissingImports(t *testing.T) {
+	s, _ := newSession(t)
+	if got := value(t, s, `var mu sync.Mutex
+mu.Lock()
+mu.Unlock()
+strings.ToUpper("x")`); got != `"X"` {
+		t.Errorf("standard library packages used without import: %s", got)
+	}
+	// A name the cell or session declares is not taken for a package.
+	value(t, s, "type bytes struct{ Len int }")
+	if got := value(t, s, "path := struct{ Base string }{`b`}\nb := bytes{Len: 3}\npath.Base + fmt.Sprint(b.Len)"); got != `"b3"` {
+		t.Errorf("declared names shadowing packages: %s", got)
+	}
+	if e := cellError(t, s, "rand.Intn(3)"); !strings.Contains(e.Value, `"math/rand"`) {
+		t.Errorf("ambiguous package: %v", e)
 	}
 }
 
@@ -280,6 +403,10 @@ fmt.Println("body")`)
 	if got, want := o.Stdout(), "body\nclosure sees 2\ndeferred 1\nnext\n"; got != want {
 		t.Errorf("a later cell ran the defers again: %q", got)
 	}
+	value(t, s, "for i := range 3 { defer fmt.Print(i) }")
+	if got, want := o.Stdout(), "body\nclosure sees 2\ndeferred 1\nnext\n210"; got != want {
+		t.Errorf("defers in a loop: %q, want each iteration's value", got)
+	}
 }
 
 func TestRangeOverInt(t *testing.T) {
@@ -397,7 +524,9 @@ func TestErrorsAreValuesNeverCrashes(t *testing.T) {
 		{"ch := make(chan int)\nclose(ch)\nclose(ch)", "panic", "close of closed channel"},
 		{"import \"no/such/pkg\"", "CompileError", "no/such/pkg"},
 		{"import \"log\"\nlog.Fatal(\"fatal end\")", "panic", "fatal end"},
-		{"var wg sync.WaitGroup", "CompileError", "not imported"},
+		{"x := rand.Intn(3)", "CompileError", `import one of "crypto/rand", "math/rand"`},
+		{"x := 1\nif x > 0 { return }", "CompileError", "line 2: return outside a function"},
+		{"y := undefinedThing.Foo()", "CompileError", "undefined: undefinedThing"},
 		{"import \"sync\"\nf := sync.OnceValue(func() int { return 1 })", "CompileError", "without its generic functions"},
 		{"func seq(yield func(int) bool) { yield(1) }\nfor x := range seq { _ = x }", "CompileError", "three-clause for loop"},
 		{"func pair[A, B any](a A, b B) B { return b }\npair(1, \"s\")", "", ""},

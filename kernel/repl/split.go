@@ -215,9 +215,12 @@ func parseDecls(fset *token.FileSet, u Unit) (*ast.File, error) {
 	return parser.ParseFile(fset, "cell.go", src, parser.ParseComments|parser.SkipObjectResolution)
 }
 
+// stmtPrefix starts the text a statement unit is parsed in.
+const stmtPrefix = "package main; func _() {"
+
 // parseStmts parses a statement unit as the body of a function.
 func parseStmts(fset *token.FileSet, u Unit) (*ast.File, *ast.BlockStmt, error) {
-	src := "package main; func _() {" + strings.Repeat("\n", u.Line-1) + u.Src + "\n}"
+	src := stmtPrefix + strings.Repeat("\n", u.Line-1) + u.Src + "\n}"
 	f, err := parser.ParseFile(fset, "cell.go", src, parser.SkipObjectResolution)
 	if err != nil {
 		return nil, nil, err

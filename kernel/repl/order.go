@@ -1,0 +1,275 @@
+package repl
+
+import (
+	"go/ast"
+	"go/token"
+	"strings"
+)
+
+// In Go, package-level declarations are order-independent: a func may call
+// one declared below it. A cell evaluates its units one by one, so the order
+// of evaluation is planned here, from the syntax alone: imports first, then
+// each declaration as early as the names it uses allow, and declarations
+// that must come at the same point (a func and the func it calls, two types
+// that refer to each other) together in one evaluation.
+
+// step is one evaluation of a plan: a unit of the cell, or several
+// declaration units merged into one.
+type step struct {
+	parsedUnit
+	// last is set on the cell's final statement unit, whose value is shown.
+	last bool
+}
+
+// plan orders the parsed units of cell.
+func plan(cell string, units []parsedUnit) ([]step, error) {
+	var steps []step
+	for _, u := range units {
+		if u.Kind == ImportUnit {
+			steps = append(steps, step{parsedUnit: u})
+		}
+	}
+	at := declPoints(units)
+	if at == nil {
+		return inOrder(units), nil
+	}
+	// decls[n] are the declarations evaluated right after the cell's
+	// statement n (counting the top-level statements of all statement
+	// units); decls[-1] before every statement.
+	decls := map[int][]parsedUnit{}
+	for i, u := range units {
+		if u.Kind == DeclUnit {
+			decls[at[i]] = append(decls[at[i]], u)
+		}
+	}
+	addDecls := func(point int) error {
+		if len(decls[point]) == 0 {
+			return nil
+		}
+		merged, err := mergeDecls(cell, decls[point])
+		if err != nil {
+			return err
+		}
+		steps = append(steps, step{parsedUnit: merged})
+		return nil
+	}
+	if err := addDecls(-1); err != nil {
+		return nil, err
+	}
+	seq := 0
+	for i, u := range units {
+		if u.Kind != StmtUnit {
+			continue
+		}
+		// The unit is cut after each statement that declarations wait for.
+		from, n := 0, len(u.body.List)
+		for k := 0; k < n; k++ {
+			if len(decls[seq+k]) == 0 && k < n-1 {
+				continue
+			}
+			piece := u
+			if from > 0 || k < n-1 {
+				var err error
+				if piece, err = subRange(u, from, k+1); err != nil {
+					return nil, err
+				}
+			}
+			steps = append(steps, step{parsedUnit: piece, last: i == len(units)-1 && k == n-1})
+			if err := addDecls(seq + k); err != nil {
+				return nil, err
+			}
+			from = k + 1
+		}
+		seq += n
+	}
+	return steps, nil
+}
+
+// inOrder is the plan of a cell run as written, imports first.
+func inOrder(units []parsedUnit) []step {
+	var steps []step
+	for _, u := range units {
+		if u.Kind == ImportUnit {
+			steps = append(steps, step{parsedUnit: u})
+		}
+	}
+	for i, u := range units {
+		if u.Kind != ImportUnit {
+			steps = append(steps, step{parsedUnit: u, last: i == len(units)-1 && u.Kind == StmtUnit})
+		}
+	}
+	return steps
+}
+
+// declPoints returns, for each declaration unit, the number of the cell's
+// top-level statement after which it is evaluated (-1: before all
+// statements): the latest statement before it that declares a name it uses,
+// or the point of a declaration it uses, whichever is later. For a cell that
+// declares a name twice it returns nil: merged, the declarations would
+// clash, so they keep their places.
+func declPoints(units []parsedUnit) map[int]int {
+	at := map[int]int{}
+	declaredBy := map[string]int{}  // name -> declaration unit
+	stmtNames := map[string][]int{} // name -> statements declaring it
+	stmtsBefore := map[int]int{}    // declaration unit -> statements before it
+	uses := map[int]map[string]bool{}
+	twice := false
+	seq := 0
+	for i, u := range units {
+		switch u.Kind {
+		case DeclUnit:
+			names, methods := declNames(u.file)
+			for _, name := range names {
+				if _, dup := declaredBy[name]; dup {
+					twice = true
+				}
+				declaredBy[name] = i
+			}
+			for _, name := range methods {
+				// Methods of different types may share a name.
+				declaredBy[name] = i
+			}
+			uses[i] = identsIn(u.file)
+			stmtsBefore[i] = seq
+		case StmtUnit:
+			for _, st := range u.body.List {
+				for _, name := range topLevelNames(st) {
+					stmtNames[name] = append(stmtNames[name], seq)
+				}
+				seq++
+			}
+		}
+	}
+	if twice {
+		return nil
+	}
+	for i := range uses {
+		at[i] = -1
+		for name := range uses[i] {
+			for _, n := range stmtNames[name] {
+				if n < stmtsBefore[i] && n > at[i] {
+					at[i] = n
+				}
+			}
+		}
+	}
+	// Propagate through the declarations each uses, to a fixed point (the
+	// points only grow, and are bounded by the number of statements).
+	for changed := true; changed; {
+		changed = false
+		for i := range uses {
+			for name := range uses[i] {
+				if d, ok := declaredBy[name]; ok && d != i && at[d] > at[i] {
+					at[i], changed = at[d], true
+				}
+			}
+		}
+	}
+	return at
+}
+
+// declNames are the names a declaration unit declares, and the names of its
+// methods (a func calling a method needs the method declared).
+func declNames(f *ast.File) (names, methods []string) {
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			if d.Recv != nil {
+				methods = append(methods, d.Name.Name)
+			} else {
+				names = append(names, d.Name.Name)
+			}
+		case *ast.GenDecl:
+			for _, spec := range d.Specs {
+				switch spec := spec.(type) {
+				case *ast.TypeSpec:
+					names = append(names, spec.Name.Name)
+				case *ast.ValueSpec:
+					for _, id := range spec.Names {
+						names = append(names, id.Name)
+					}
+				}
+			}
+		}
+	}
+	return names, methods
+}
+
+// topLevelNames are the variables (or constants, types) a top-level
+// statement declares in the cell's scope.
+func topLevelNames(st ast.Stmt) []string {
+	var names []string
+	switch st := st.(type) {
+	case *ast.AssignStmt:
+		if st.Tok == token.DEFINE {
+			for _, l := range st.Lhs {
+				if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
+					names = append(names, id.Name)
+				}
+			}
+		}
+	case *ast.DeclStmt:
+		if g, ok := st.Decl.(*ast.GenDecl); ok {
+			for _, spec := range g.Specs {
+				switch spec := spec.(type) {
+				case *ast.ValueSpec:
+					for _, id := range spec.Names {
+						if id.Name != "_" {
+							names = append(names, id.Name)
+						}
+					}
+				case *ast.TypeSpec:
+					names = append(names, spec.Name.Name)
+				}
+			}
+		}
+	}
+	return names
+}
+
+// identsIn is every identifier in n: more than the names n uses from
+// outside, which can only make a declaration wait longer than it must.
+func identsIn(n ast.Node) map[string]bool {
+	ids := map[string]bool{}
+	ast.Inspect(n, func(n ast.Node) bool {
+		if id, ok := n.(*ast.Ident); ok {
+			ids[id.Name] = true
+		}
+		return true
+	})
+	return ids
+}
+
+// mergeDecls makes one declaration unit of several, in the order of the
+// cell, from the cell's text with everything else blanked out: the
+// declarations keep their lines, so errors point into the cell.
+func mergeDecls(cell string, us []parsedUnit) (parsedUnit, error) {
+	if len(us) == 1 {
+		return us[0], nil
+	}
+	first := us[0].Unit
+	var b strings.Builder
+	at := first.Offset
+	for _, u := range us {
+		gap := cell[at:u.Offset]
+		if gap != "" && !strings.Contains(gap, "\n") {
+			// Declarations on one line need a semicolon between them.
+			b.WriteString(";")
+			gap = gap[1:]
+		}
+		b.WriteString(blank(gap))
+		b.WriteString(u.Src)
+		at = u.Offset + len(u.Src)
+	}
+	return parseUnit(Unit{Kind: DeclUnit, Src: b.String(), Offset: first.Offset, Line: first.Line})
+}
+
+// blank keeps the line breaks of s and turns the rest into spaces.
+func blank(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' {
+			return r
+		}
+		return ' '
+	}, s)
+}
