@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -38,14 +39,11 @@ func (e *Error) explain(hint string) {
 	}
 }
 
-// compilePhase makes a failure to compile a CompileError: a panic there is
-// yaegi's compiler failing on the code, not the code running.
-func compilePhase(err error) error {
-	var e *Error
-	if !errors.As(err, &e) || e.Name != "panic" {
-		return err
-	}
-	return compileError(compilerFailed + " (" + e.Value + ")")
+// compiling reports a panic stack that went through yaegi's compiler: the
+// evaluation panicked before running anything (interpreted code panics in
+// yaegi's Execute, which recovers and returns the panic).
+func compiling(stack []byte) bool {
+	return bytes.Contains(stack, []byte("interp.(*Interpreter).compileSrc(")) && !bytes.Contains(stack, []byte("interp.(*Interpreter).Execute("))
 }
 
 const compilerFailed = "yaegi v0.16.1's compiler failed on this code"
@@ -90,7 +88,12 @@ func (s *Session) toError(ctx context.Context, err error) *Error {
 	}
 	var p interp.Panic
 	if errors.As(err, &p) {
-		return s.panicError(p.Value)
+		e := s.panicError(p.Value)
+		if e.Name == "panic" && compiling(p.Stack) {
+			// yaegi's compiler failed on the code, which did not run.
+			return compileError(compilerFailed + " (" + e.Value + ")")
+		}
+		return e
 	}
 	var se scanner.ErrorList
 	if errors.As(err, &se) {

@@ -501,26 +501,15 @@ func (s *Session) importPackage(ctx context.Context, name, path string) error {
 func importKey(name, path string) string { return name + " " + path }
 
 // eval runs src in the interpreter and turns every failure into an *Error.
-// It compiles, then runs: a failure while compiling, panics of yaegi's
-// compiler included, is a CompileError, and then nothing of src ran.
 func (s *Session) eval(ctx context.Context, src string) error {
-	var prog *interp.Program
 	err := s.guard(ctx, func() error {
-		var err error
-		prog, err = s.in.Compile(src)
-		return err
-	})
-	if err != nil {
-		return compilePhase(err)
-	}
-	err = s.guard(ctx, func() error {
-		_, err := s.in.ExecuteWithContext(ctx, prog)
+		_, err := s.in.EvalWithContext(ctx, src)
 		return err
 	})
 	var e *Error
 	if errors.As(err, &e) && e.Name == "KeyboardInterrupt" {
 		// yaegi's evaluation goroutine may still run: it is the one created
-		// by ExecuteWithContext in this goroutine (see zombie.go).
+		// by EvalWithContext in this goroutine (see zombie.go).
 		s.mu.Lock()
 		s.zombie = goroutineID()
 		s.mu.Unlock()

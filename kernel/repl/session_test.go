@@ -231,6 +231,14 @@ var first = rs[0]
 r.Version + first.Version + string(rune('0'+n))`); got != `"ba2"` {
 		t.Errorf("lessons.Results elements: %s", got)
 	}
+	// yaegi fails differently on these: "nil type", and a panic of its compiler.
+	if got := value(t, s, `import "net/url"
+h := url.Values{"q": {"1"}}
+vs, ok := h["q"]
+q := h["q"][0]
+fmt.Sprint(vs, " ", ok, " ", q)`); got != `"[1] true 1"` {
+		t.Errorf("comma-ok and index of a compiled map: %s", got)
+	}
 }
 
 func TestDeclarationsInAnyOrder(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// When a cell is interrupted, yaegi's ExecuteWithContext returns at once, while
+// When a cell is interrupted, yaegi's EvalWithContext returns at once, while
 // its evaluation goroutine stops only at its next step, or, inside a compiled
 // call (a lessons run given context.Background(), a network read), when that
 // call returns. Worse, the next Eval resets yaegi's global frame, so a
@@ -17,7 +17,7 @@ import (
 // next to the new cell, and both would share the interpreter's memory. So the
 // next cell waits until the interrupted evaluation has really ended. yaegi
 // gives no handle on that goroutine; the runtime's stack dump names it, as
-// created by ExecuteWithContext in the goroutine that called it.
+// created by EvalWithContext in the goroutine that called it.
 
 // goroutineID is the id of the calling goroutine, from its stack header.
 func goroutineID() int64 {
@@ -36,7 +36,7 @@ func goroutineID() int64 {
 // evalRunning reports whether the evaluation goroutine that the goroutine
 // caller started is still alive.
 func evalRunning(caller int64) bool {
-	needle := []byte(fmt.Sprintf("interp.(*Interpreter).ExecuteWithContext in goroutine %d\n", caller))
+	needle := []byte(fmt.Sprintf("interp.(*Interpreter).EvalWithContext in goroutine %d\n", caller))
 	buf := make([]byte, 1<<20)
 	for {
 		n := runtime.Stack(buf, true)
