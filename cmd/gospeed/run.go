@@ -96,7 +96,7 @@ func runNotebooks(ctx context.Context, args []string, stdout, stderr io.Writer) 
 // gospeed binary self, in the notebook's directory as Jupyter would. The
 // notebook comes back, with whatever outputs it got, unless it could not
 // be read.
-func runNotebook(ctx context.Context, self, path string, opt notebook.Options, stderr io.Writer) (*notebook.Notebook, error) {
+func runNotebook(ctx context.Context, self, path string, opt notebook.Options, stderr io.Writer) (_ *notebook.Notebook, err error) {
 	nb, err := notebook.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -106,14 +106,22 @@ func runNotebook(ctx context.Context, self, path string, opt notebook.Options, s
 	}
 	cmd := exec.Command(self, "kernel", "{connection_file}")
 	cmd.Dir = filepath.Dir(path)
-	cmd.Stdout, cmd.Stderr = stderr, stderr
+	// The kernel's own log is noise when all goes well; it is shown only
+	// when the notebook fails, where it may say why.
+	var klog bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &klog, &klog
+	defer func() {
+		if err != nil && klog.Len() > 0 {
+			fmt.Fprintf(stderr, "kernel log for %s:\n%s", path, klog.Bytes())
+		}
+	}()
 	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	c, err := client.StartCommand(startCtx, cmd)
 	cancel()
 	if err != nil {
 		return nb, fmt.Errorf("starting the kernel: %w", err)
 	}
-	defer c.Close()
+	defer c.Close() // runs before the log is shown: it waits for the kernel to end
 	if err := recordLanguage(ctx, c, nb); err != nil {
 		return nb, err
 	}
