@@ -26,8 +26,11 @@ def median_round_trip(kernel_name, code, rounds=200, warmup=20):
         for i in range(warmup + rounds):
             begin = time.perf_counter()
             msg_id = kc.execute(code)
+            # Skip replies to earlier requests: start_new_kernel may leave a
+            # kernel_info_reply from its readiness probes on the shell channel.
             reply = kc.get_shell_msg(timeout=10)
-            assert reply["parent_header"]["msg_id"] == msg_id
+            while reply["parent_header"].get("msg_id") != msg_id:
+                reply = kc.get_shell_msg(timeout=10)
             assert reply["content"]["status"] == "ok", reply["content"]
             while True:  # the cell is done when its idle status arrives
                 msg = kc.get_iopub_msg(timeout=10)
