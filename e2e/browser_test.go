@@ -458,7 +458,8 @@ const stateJS = `(() => {
             (status ? status.textContent : ''),
     errors: [...panel.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
               .map(e => e.textContent.slice(0, 300)),
-    svgs: panel.querySelectorAll('.jp-RenderedSVG img, .jp-RenderedSVG svg, .jp-RenderedImage img[src^="data:image/svg"]').length,
+    // An SVG output, or a lessons result: its HTML carries the chart inline.
+    svgs: panel.querySelectorAll('.jp-RenderedSVG img, .jp-RenderedSVG svg, .jp-RenderedImage img[src^="data:image/svg"], .jp-OutputArea-output.jp-RenderedHTML svg').length,
     dialogs: [...document.querySelectorAll('.jp-Dialog')].map(d => d.textContent.slice(0, 200)),
   };
 })()`
@@ -478,7 +479,7 @@ func runInBrowser(t *testing.T, l *lab, browser context.Context, path string, li
 		defer cancel()
 		// Show the first chart, if there is one.
 		_ = chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](
-			`document.querySelector('.jp-RenderedSVG, .jp-RenderedImage')?.scrollIntoView({block: 'center'})`),
+			`document.querySelector('.jp-RenderedSVG, .jp-RenderedImage, .jp-OutputArea-output.jp-RenderedHTML svg')?.scrollIntoView({block: 'center'})`),
 			chromedp.Sleep(300*time.Millisecond))
 		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 		if err == nil {
