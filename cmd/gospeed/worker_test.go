@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,19 +12,9 @@ import (
 // TestBinary builds gospeed and runs what needs a real gospeed executable:
 // the multi-process versions start their workers as `gospeed worker`.
 func TestBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds gospeed")
-	}
-	goCmd, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build gospeed with")
-	}
+	bin := buildGospeed(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	bin := filepath.Join(t.TempDir(), "gospeed")
-	if out, err := exec.CommandContext(ctx, goCmd, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	run := func(t *testing.T, stdin string, args ...string) []byte {
 		t.Helper()
 		cmd := exec.CommandContext(ctx, bin, args...)
