@@ -2,7 +2,10 @@ package lessons_test
 
 import (
 	"context"
+	"io"
+	"net"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,8 +14,8 @@ import (
 
 // BenchmarkIO runs every I/O version on the article's numbers: 80 pages of
 // 50ms each, with 8 workers (4 processes for multi-process). "ideal-x" is
-// the time over the ideal (latency x rounds of pages in flight): the targets
-// are within 1.2 (multi-process: plus 0.25s of start-up).
+// the mean time over the ideal (latency x rounds of pages in flight): the
+// targets are within 1.2 (multi-process: plus 0.25s of start-up).
 func BenchmarkIO(b *testing.B) {
 	versions := append(slices.Clone(lessons.IOVersions), lessons.ClientPerRequest)
 	for _, version := range versions {
@@ -25,25 +28,90 @@ func BenchmarkIO(b *testing.B) {
 				opt.Workers = 0
 			}
 			var res lessons.Result
+			var seconds float64 // measured by RunIO, so without the site's start and stop
 			for b.Loop() {
 				var err error
 				res, err = lessons.RunIO(context.Background(), opt)
 				if err != nil {
 					b.Fatal(err)
 				}
+				seconds += res.Seconds
 			}
 			inFlight := max(res.Workers, 1)
 			if res.Workers == 0 {
 				inFlight = res.Tasks
 			}
 			ideal := time.Duration((res.Tasks+inFlight-1)/inFlight) * lessons.DefaultLatency
-			b.ReportMetric(res.Seconds/ideal.Seconds(), "ideal-x")
+			b.ReportMetric(seconds/float64(b.N)/ideal.Seconds(), "ideal-x")
 			b.ReportMetric(float64(res.Connections), "conns")
 			if version == "racy" {
 				b.ReportMetric(float64(res.Lost), "lost")
 			}
 		})
 	}
+}
+
+// BenchmarkTCPFloor is what BenchmarkIO/goroutines would take with no HTTP
+// at all, on the same machine: 80 raw TCP connections at once, each sending
+// one request line and reading a page back after the server has waited one
+// latency. Its "ideal-x" is the part of the goroutines version's excess over
+// one latency that belongs to TCP on loopback (connect, accept, read, write,
+// close, all on the same cores), not to Go's HTTP client or to concurrency.
+// Run both in one go to compare: go test -bench 'IO/goroutines|TCPFloor'.
+func BenchmarkTCPFloor(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	page := make([]byte, lessons.DefaultPageSize)
+	go serveAfterLatency(ln, page, lessons.DefaultLatency)
+
+	for b.Loop() {
+		var wg sync.WaitGroup
+		for range lessons.DefaultRequests {
+			wg.Go(func() {
+				if err := requestRaw(ln.Addr().String(), len(page)); err != nil {
+					b.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/lessons.DefaultLatency.Seconds(), "ideal-x")
+}
+
+// serveAfterLatency answers every connection's first read with page, one
+// latency later, then closes it.
+func serveAfterLatency(ln net.Listener, page []byte, latency time.Duration) {
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			return // the listener is closed
+		}
+		go func() {
+			defer conn.Close()
+			if _, err := conn.Read(make([]byte, 512)); err != nil {
+				return
+			}
+			time.Sleep(latency)
+			conn.Write(page)
+		}()
+	}
+}
+
+// requestRaw dials addr, sends one request line and reads size bytes back.
+func requestRaw(addr string, size int) error {
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "GET /page/0 HTTP/1.1\r\n\r\n"); err != nil {
+		return err
+	}
+	_, err = io.ReadFull(conn, make([]byte, size))
+	return err
 }
 
 // BenchmarkCPU runs every CPU version on the article's job, fib(35) x 20,

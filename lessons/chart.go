@@ -254,10 +254,10 @@ func (r Results) barFigure(p *plot.Plot) (figure, error) {
 	return f, nil
 }
 
-// barLabels name each run: version, workers, and the job and GOMAXPROCS
-// when they vary.
+// barLabels name each run: version, workers, and the number of tasks, the
+// job and GOMAXPROCS when they vary.
 func (r Results) barLabels(wrap bool) []string {
-	withGOMAXPROCS, withJob := r.mixedGOMAXPROCS(), r.mixedJobs()
+	withTasks, withGOMAXPROCS, withJob := r.mixedTasks(), r.mixedGOMAXPROCS(), r.mixedJobs()
 	names := make([]string, len(r))
 	for i, x := range r {
 		version := x.Version
@@ -265,6 +265,9 @@ func (r Results) barLabels(wrap bool) []string {
 			version = breakAtHyphen(version)
 		}
 		names[i] = version + "\n" + workersLabel(x)
+		if withTasks {
+			names[i] += "\n" + tasksLabel(x)
+		}
 		if withGOMAXPROCS {
 			names[i] += fmt.Sprintf("\nGOMAXPROCS=%d", x.GOMAXPROCS)
 		}
@@ -273,6 +276,25 @@ func (r Results) barLabels(wrap bool) []string {
 		}
 	}
 	return names
+}
+
+// mixedTasks reports whether the runs did different numbers of tasks: the
+// same version with 10 pages and with 80 would otherwise look alike.
+func (r Results) mixedTasks() bool {
+	for _, x := range r[1:] {
+		if x.Tasks != r[0].Tasks {
+			return true
+		}
+	}
+	return false
+}
+
+// tasksLabel counts a run's tasks in its job's own terms.
+func tasksLabel(x Result) string {
+	if x.Job == "io" {
+		return plural(x.Tasks, "page", "pages")
+	}
+	return plural(x.Tasks, "task", "tasks")
 }
 
 func (r Results) mixedJobs() bool {

@@ -279,6 +279,30 @@ func TestGOMAXPROCSLabelledOnlyWhenItDiffers(t *testing.T) {
 	}
 }
 
+func TestTasksLabelledOnlyWhenTheyDiffer(t *testing.T) {
+	one := lessons.Result{Job: "io", Version: "goroutines", Tasks: 1, Seconds: 0.05}
+	many := one
+	many.Tasks, many.Seconds = 80, 0.06
+	if lines := parseChart(t, lessons.Results{many, many}.SVG()).lines(); slices.Contains(lines, "80 pages") {
+		t.Errorf("runs of the same size are labelled with it: %q", lines)
+	}
+	lines := parseChart(t, lessons.Results{one, many}.SVG()).lines()
+	for _, want := range []string{"1 page", "80 pages"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("runs of different sizes lack the label %q: %q", want, lines)
+		}
+	}
+	fib := lessons.Result{Job: "cpu", Version: "pooled", Workers: 2, Tasks: 20, Seconds: 1}
+	fewer := fib
+	fewer.Tasks = 10
+	lines = parseChart(t, lessons.Results{fib, fewer}.SVG()).lines()
+	for _, want := range []string{"20 tasks", "10 tasks"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("CPU runs of different sizes lack the label %q: %q", want, lines)
+		}
+	}
+}
+
 func TestChartTitleFitsTheSet(t *testing.T) {
 	fib := lessons.Result{Job: "cpu", Version: "pooled", Workers: 2, Tasks: 20, Seconds: 1, Work: "fib(35) x 20"}
 	squares := fib
