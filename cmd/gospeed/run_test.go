@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,14 +16,25 @@ import (
 	"github.com/gospeed/gospeed/notebook"
 )
 
+// binDir is where the tests build gospeed; TestMain makes it and removes it.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gospeed-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 // gospeedBinary builds this command once: the runner starts kernels by
 // re-running its own executable, which in a test must be the real gospeed.
 var gospeedBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "gospeed-run-test-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "gospeed")
+	bin := filepath.Join(binDir, "gospeed")
 	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
 	if err != nil {
 		return "", errors.New("go build: " + err.Error() + "\n" + string(out))
