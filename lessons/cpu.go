@@ -34,6 +34,15 @@ type CPUOptions struct {
 	Progress ProgressFunc // told as tasks finish; may be nil
 }
 
+// CheckCPU reports whether RunCPU accepts the options, without running
+// anything: a caller taking options from a user can tell a mistake in them
+// from a run that failed.
+func CheckCPU(opt CPUOptions) error {
+	_, err := opt.withDefaults()
+	return err
+}
+
+// withDefaults checks the options and fills in what is left zero.
 func (o CPUOptions) withDefaults() (CPUOptions, error) {
 	if !slices.Contains(CPUVersions, o.Version) {
 		return o, fmt.Errorf("cpu: unknown version %q (want one of %s)", o.Version, strings.Join(CPUVersions, ", "))

@@ -141,8 +141,18 @@ func TestRunCPURejectsBadOptions(t *testing.T) {
 		{Version: "pooled", Tasks: -1},
 		{Version: "pooled", GOMAXPROCS: -1},
 	} {
+		if err := lessons.CheckCPU(opt); err == nil {
+			t.Errorf("CheckCPU(%+v) = nil, want an error", opt)
+		}
 		if _, err := lessons.RunCPU(context.Background(), opt); err == nil {
 			t.Errorf("RunCPU(%+v) succeeded, want an error", opt)
+		}
+	}
+	for _, version := range lessons.CPUVersions {
+		for _, job := range lessons.CPUJobs {
+			if err := lessons.CheckCPU(lessons.CPUOptions{Version: version, Job: job}); err != nil {
+				t.Errorf("CheckCPU rejects version %q with job %q: %v", version, job, err)
+			}
 		}
 	}
 }

@@ -47,6 +47,14 @@ type IOOptions struct {
 	Progress ProgressFunc // told as pages finish; may be nil
 }
 
+// CheckIO reports whether RunIO accepts the options, without running
+// anything: a caller taking options from a user can tell a mistake in them
+// from a run that failed.
+func CheckIO(opt IOOptions) error {
+	_, err := opt.withDefaults()
+	return err
+}
+
 // withDefaults checks the options and fills in what is left zero.
 func (o IOOptions) withDefaults() (IOOptions, error) {
 	if o.Version == "" {

@@ -189,8 +189,16 @@ func TestRunIORejectsBadOptions(t *testing.T) {
 		{Version: "pooled", PageSize: -1},
 		{Version: "pooled", Jitter: -1},
 	} {
+		if err := lessons.CheckIO(opt); err == nil {
+			t.Errorf("CheckIO(%+v) = nil, want an error", opt)
+		}
 		if _, err := lessons.RunIO(context.Background(), opt); err == nil {
 			t.Errorf("RunIO(%+v) succeeded, want an error", opt)
+		}
+	}
+	for _, version := range append(slices.Clone(lessons.IOVersions), lessons.ClientPerRequest) {
+		if err := lessons.CheckIO(lessons.IOOptions{Version: version}); err != nil {
+			t.Errorf("CheckIO rejects version %q: %v", version, err)
 		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/gospeed/gospeed/lessons"
@@ -28,10 +27,6 @@ func runCPU(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	switch {
 	case fs.NArg() > 0:
 		return usageError{fmt.Errorf("cpu: unexpected arguments %q", fs.Args())}
-	case !slices.Contains(lessons.CPUVersions, *version):
-		return usageError{fmt.Errorf("cpu: unknown version %q (want one of %s)", *version, strings.Join(lessons.CPUVersions, ", "))}
-	case !slices.Contains(lessons.CPUJobs, *job):
-		return usageError{fmt.Errorf("cpu: unknown job %q (want one of %s)", *job, strings.Join(lessons.CPUJobs, ", "))}
 	case set["workers"] && *workers < 1:
 		return usageError{fmt.Errorf("cpu: --workers must be at least 1, got %d", *workers)}
 	case set["n"] && *n < 1:
@@ -48,6 +43,9 @@ func runCPU(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		N:          *n,
 		Tasks:      *tasks,
 		GOMAXPROCS: *gomaxprocs,
+	}
+	if err := lessons.CheckCPU(opt); err != nil {
+		return usageError{err}
 	}
 	bar := newBar(stderr, "computing")
 	opt.Progress = bar.progress

@@ -38,8 +38,6 @@ func runIO(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch {
 	case fs.NArg() > 0:
 		return usageError{fmt.Errorf("io: unexpected arguments %q", fs.Args())}
-	case !slices.Contains(versions, *version):
-		return usageError{fmt.Errorf("io: unknown version %q (want one of %s)", *version, strings.Join(versions, ", "))}
 	case set["workers"] && *workers < 1:
 		return usageError{fmt.Errorf("io: --workers must be at least 1, got %d", *workers)}
 	case *requests < 0:
@@ -64,6 +62,9 @@ func runIO(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Jitter:   *jitter,
 		PageSize: *pageSize,
 		URLs:     urls,
+	}
+	if err := lessons.CheckIO(opt); err != nil {
+		return usageError{err}
 	}
 	bar := newBar(stderr, "downloading")
 	opt.Progress = bar.progress

@@ -14,6 +14,8 @@ func init() {
 		// function, constant and variable definitions
 		"CPUJobs":                  reflect.ValueOf(&lessons.CPUJobs).Elem(),
 		"CPUVersions":              reflect.ValueOf(&lessons.CPUVersions).Elem(),
+		"CheckCPU":                 reflect.ValueOf(lessons.CheckCPU),
+		"CheckIO":                  reflect.ValueOf(lessons.CheckIO),
 		"CheckRace":                reflect.ValueOf(lessons.CheckRace),
 		"ClientPerRequest":         reflect.ValueOf(constant.MakeFromLiteral("\"client-per-request\"", token.STRING, 0)),
 		"ComputeMultiProcess":      reflect.ValueOf(lessons.ComputeMultiProcess),
