@@ -195,7 +195,8 @@ func DownloadRacy(ctx context.Context, urls []string, workers int, progress Prog
 }
 
 // DownloadGoroutines is Go's answer to asyncio: one goroutine per page, all
-// waiting on the network at once, so the run takes about one latency.
+// waiting on the network at once, so the run takes one latency plus the work
+// of its pages (connections, requests, responses), which does not overlap.
 // Goroutines are cheap, but a server may not welcome hundreds of connections
 // at once: limit > 0 bounds how many run at a time. Cancelling ctx (or the
 // first error) stops them all.
