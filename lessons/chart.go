@@ -154,8 +154,13 @@ func (r Results) title() string {
 // then labels every bar or line: otherwise pooled with GOMAXPROCS=1 looks
 // like pooled.
 func (r Results) mixedGOMAXPROCS() bool {
+	return r.vary(func(x Result) any { return x.GOMAXPROCS })
+}
+
+// vary reports whether the runs differ in what key picks out of each.
+func (r Results) vary(key func(Result) any) bool {
 	for _, x := range r[1:] {
-		if x.GOMAXPROCS != r[0].GOMAXPROCS {
+		if key(x) != key(r[0]) {
 			return true
 		}
 	}
@@ -281,12 +286,7 @@ func (r Results) barLabels(wrap bool) []string {
 // mixedTasks reports whether the runs did different numbers of tasks: the
 // same version with 10 pages and with 80 would otherwise look alike.
 func (r Results) mixedTasks() bool {
-	for _, x := range r[1:] {
-		if x.Tasks != r[0].Tasks {
-			return true
-		}
-	}
-	return false
+	return r.vary(func(x Result) any { return x.Tasks })
 }
 
 // tasksLabel counts a run's tasks in its job's own terms.
@@ -297,13 +297,10 @@ func tasksLabel(x Result) string {
 	return plural(x.Tasks, "task", "tasks")
 }
 
+// mixedJobs reports whether the runs did different jobs: the chart then
+// names the job on every bar and no longer in its title.
 func (r Results) mixedJobs() bool {
-	for _, x := range r[1:] {
-		if x.Job != r[0].Job {
-			return true
-		}
-	}
-	return false
+	return r.vary(func(x Result) any { return x.Job })
 }
 
 // jobName is how titles and labels call a job.
