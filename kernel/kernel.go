@@ -5,7 +5,14 @@
 // Shell requests are served one at a time, in order, on their own goroutine;
 // control requests (interrupt, shutdown) on another, so they are answered
 // while a cell runs. Every incoming message's HMAC-SHA256 signature is
-// checked; a message that fails is logged and dropped, and the kernel serves on.
+// checked, and a signature seen before is refused (a replayed message); a
+// message that fails is logged and dropped, and the kernel serves on. A peer
+// that announces a frame over Options.MaxFrame is disconnected before
+// anything is allocated for it.
+//
+// The kernel itself needs no interpreter: `gospeed kernel` gives it an
+// Evaluator that runs cells in a worker process (package kernel/worker), so
+// that a fatal error of the Go runtime ends the worker, not the kernel.
 package kernel
 
 import (
@@ -17,6 +24,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -49,14 +57,14 @@ type Outputs struct {
 
 // Options configure Run.
 type Options struct {
-	// CaptureFDs redirects the process's file descriptors 1 and 2 into the
-	// notebook, so output of compiled code and of goroutines reaches it too.
-	// It changes the whole process: only `gospeed kernel` sets it.
-	CaptureFDs bool
-	// Log receives the kernel's own log. Default: the original stderr.
+	// Log receives the kernel's own log. Default: os.Stderr.
 	Log io.Writer
-	// NewEvaluator builds the evaluator. Default: repl.New.
+	// NewEvaluator builds the evaluator. Default: repl.New, in this process
+	// (tests; `gospeed kernel` runs a worker process instead).
 	NewEvaluator func(Outputs) (Evaluator, error)
+	// MaxFrame is the largest ZeroMQ frame accepted from a peer; a peer that
+	// announces a bigger one is disconnected. Default wire.DefaultMaxFrame.
+	MaxFrame uint64
 	// OutputRate caps a cell's stream output in bytes per second; the rest
 	// is dropped and counted. Default 1 MiB.
 	OutputRate int
@@ -89,6 +97,9 @@ func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if opt.MaxFrame > 0 {
+		ctx = wire.WithMaxFrame(ctx, opt.MaxFrame)
+	}
 	k := &kernel{
 		info:    info,
 		signer:  signer,
@@ -99,26 +110,11 @@ func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) error {
 	defer k.out.Close()
 
 	logTo := opt.Log
-	outputs := Outputs{Stdout: k.out.Writer("stdout"), Stderr: k.out.Writer("stderr"), Display: k.display}
-	if opt.CaptureFDs {
-		k.capture, err = captureFDs(k.out.Write)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if rerr := k.capture.Restore(); rerr != nil {
-				k.log.Printf("restoring stdout and stderr: %v", rerr)
-			}
-		}()
-		if logTo == nil {
-			logTo = k.capture.Log
-		}
-		outputs.Stdout, outputs.Stderr = os.Stdout, os.Stderr
-	}
 	if logTo == nil {
 		logTo = os.Stderr
 	}
 	k.log = log.New(logTo, "gospeed kernel: ", log.LstdFlags)
+	outputs := Outputs{Stdout: k.out.Writer("stdout"), Stderr: k.out.Writer("stderr"), Display: k.display}
 
 	if err := k.bind(ctx); err != nil {
 		k.closeSockets()
@@ -131,8 +127,8 @@ func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) error {
 		return fmt.Errorf("starting the interpreter: %w", err)
 	}
 
-	shellQ := make(chan wire.Message, 1024)
-	controlQ := make(chan wire.Message, 64)
+	shellQ := make(chan queued, 1024)
+	controlQ := make(chan queued, 64)
 	var wg sync.WaitGroup
 	wg.Go(func() { k.heartbeat(ctx) })
 	wg.Go(func() { k.receive(ctx, k.shell, "shell", shellQ) })
@@ -194,11 +190,11 @@ func newRepl(o Outputs) (Evaluator, error) {
 type kernel struct {
 	info    wire.ConnectionInfo
 	signer  *wire.Signer
+	replays wire.ReplayGuard
 	session string
 	log     *log.Logger
 	eval    Evaluator
 	out     *streamer
-	capture *fdCapture
 	stop    context.CancelFunc
 
 	hb, shell, control, stdin, iopub zmq4.Socket
@@ -208,9 +204,19 @@ type kernel struct {
 	cellMu     sync.Mutex
 	cancelCell context.CancelFunc // of the running cell, nil between cells
 
+	// arrivals numbers the requests as they are queued, so that a failed
+	// cell aborts only the requests queued before its reply.
+	arrivals atomic.Uint64
+
 	// Owned by the shell goroutine.
 	execCount int
 	history   []historyEntry
+}
+
+// queued is a request in a queue, numbered in order of arrival.
+type queued struct {
+	wire.Message
+	seq uint64
 }
 
 type historyEntry struct {
@@ -254,20 +260,23 @@ func (k *kernel) heartbeat(ctx context.Context) {
 			return
 		}
 		if err := k.hb.Send(msg); err != nil && ctx.Err() == nil {
-			k.log.Printf("heartbeat: %v", err)
+			k.log.Printf("heartbeat: echoing a ping: %v", err)
 		}
 	}
 }
 
 // receive reads a socket, checks each message and queues the good ones on q
 // (or drops them all when q is nil).
-func (k *kernel) receive(ctx context.Context, sock zmq4.Socket, name string, q chan<- wire.Message) {
+func (k *kernel) receive(ctx context.Context, sock zmq4.Socket, name string, q chan<- queued) {
 	for {
 		raw, err := sock.Recv()
 		if err != nil {
-			return // the socket was closed
+			return // the socket was closed: zmq4 drops a failing peer on its own
 		}
 		m, err := k.signer.Decode(raw.Frames)
+		if err == nil {
+			err = k.replays.Check(raw.Frames)
+		}
 		if err != nil {
 			k.log.Printf("%s: dropped a message: %v", name, err)
 			continue
@@ -277,7 +286,7 @@ func (k *kernel) receive(ctx context.Context, sock zmq4.Socket, name string, q c
 			continue
 		}
 		select {
-		case q <- m:
+		case q <- queued{m, k.arrivals.Add(1)}:
 		case <-ctx.Done():
 			return
 		}
@@ -288,14 +297,14 @@ func (k *kernel) receive(ctx context.Context, sock zmq4.Socket, name string, q c
 func (k *kernel) send(sock zmq4.Socket, m wire.Message) {
 	frames, err := k.signer.Encode(m)
 	if err != nil {
-		k.log.Printf("encoding %s: %v", m.Type(), err)
+		k.log.Printf("encoding a %s message: %v", m.Type(), err)
 		return
 	}
 	k.sendMu.Lock()
 	err = sock.Send(zmq4.NewMsgFrom(frames...))
 	k.sendMu.Unlock()
 	if err != nil {
-		k.log.Printf("sending %s: %v", m.Type(), err)
+		k.log.Printf("sending a %s message: %v", m.Type(), err)
 	}
 }
 
@@ -303,7 +312,7 @@ func (k *kernel) send(sock zmq4.Socket, m wire.Message) {
 func (k *kernel) reply(sock zmq4.Socket, request *wire.Message, msgType string, content any) {
 	m, err := wire.NewMessage(k.session, msgType, request, content)
 	if err != nil {
-		k.log.Printf("%v", err)
+		k.log.Printf("making the %s to %s: %v", msgType, request.Type(), err)
 		return
 	}
 	m.Metadata = map[string]any{}
@@ -314,7 +323,7 @@ func (k *kernel) reply(sock zmq4.Socket, request *wire.Message, msgType string, 
 func (k *kernel) publish(parent *wire.Message, msgType string, content any) {
 	m, err := wire.NewMessage(k.session, msgType, nil, content)
 	if err != nil {
-		k.log.Printf("%v", err)
+		k.log.Printf("making an iopub %s message: %v", msgType, err)
 		return
 	}
 	if parent != nil {
@@ -333,13 +342,10 @@ func (k *kernel) publishStream(parent *wire.Message, name, text string) {
 }
 
 // syncOutput makes sure all output printed so far has been sent, so that
-// what follows (a result, an error, idle) comes after it.
+// what follows (a result, an error, idle) comes after it. (The evaluator has
+// already handed over all of a cell's output when Execute returns or
+// Display is called: a worker syncs its pipes first.)
 func (k *kernel) syncOutput() {
-	if k.capture != nil {
-		if err := k.capture.Sync(time.Second); err != nil {
-			k.log.Printf("%v", err)
-		}
-	}
 	k.out.Flush()
 }
 
@@ -394,12 +400,13 @@ func (k *kernel) setCancel(cancel context.CancelFunc) {
 }
 
 // serveControl answers control requests; it never waits for a cell.
-func (k *kernel) serveControl(ctx context.Context, q <-chan wire.Message) {
+func (k *kernel) serveControl(ctx context.Context, q <-chan queued) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case m := <-q:
+		case qm := <-q:
+			m := qm.Message
 			k.publishStatus(&m, "busy")
 			switch m.Type() {
 			case "interrupt_request":
@@ -424,7 +431,7 @@ func (k *kernel) shutdown(m *wire.Message, sock zmq4.Socket) {
 		Restart bool `json:"restart"`
 	}
 	if err := m.Decode(&req); err != nil {
-		k.log.Printf("%v", err)
+		k.log.Printf("shutdown: %v (shutting down anyway)", err)
 	}
 	k.reply(sock, m, "shutdown_reply", map[string]any{"status": "ok", "restart": req.Restart})
 	k.log.Printf("shutdown requested (restart=%v)", req.Restart)
@@ -432,46 +439,41 @@ func (k *kernel) shutdown(m *wire.Message, sock zmq4.Socket) {
 }
 
 // serveShell answers shell requests one at a time, in order.
-func (k *kernel) serveShell(ctx context.Context, q <-chan wire.Message) {
+//
+// After a failed cell that asked to stop on errors, the execute requests
+// that were already queued when it failed are answered "aborted", as
+// ipykernel does for stop_on_error, so a "run all" stops at the first error;
+// requests that arrive after its reply run. Other requests are served as usual.
+func (k *kernel) serveShell(ctx context.Context, q <-chan queued) {
+	var abortUpTo uint64 // requests numbered up to this one are aborted
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case m := <-q:
-			if failed := k.handleShell(ctx, &m); failed {
-				k.abortQueued(ctx, q)
+		case qm := <-q:
+			m := qm.Message
+			if m.Type() == "execute_request" && qm.seq <= abortUpTo {
+				k.publishStatus(&m, "busy")
+				k.reply(k.shell, &m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.execCount})
+				k.publishStatus(&m, "idle")
+				continue
 			}
+			k.handleShell(ctx, &m, &abortUpTo)
 		}
 	}
 }
 
-// abortQueued answers the execute requests already queued behind a failed
-// cell with status "aborted", as ipykernel does for stop_on_error, so a
-// "run all" stops at the first error; requests that arrive later run.
-// Other requests are served as usual.
-func (k *kernel) abortQueued(ctx context.Context, q <-chan wire.Message) {
-	for range len(q) { // only this goroutine receives from q
-		m := <-q
-		if m.Type() != "execute_request" {
-			k.handleShell(ctx, &m)
-			continue
-		}
-		k.publishStatus(&m, "busy")
-		k.reply(k.shell, &m, "execute_reply", map[string]any{"status": "aborted", "execution_count": k.execCount})
-		k.publishStatus(&m, "idle")
-	}
-}
-
-// handleShell serves one shell request; failed reports an execute request
-// that ended in an error and asked to stop on errors.
-func (k *kernel) handleShell(ctx context.Context, m *wire.Message) (failed bool) {
+// handleShell serves one shell request. An execute request that fails and
+// asked to stop on errors sets *abortUpTo to the last request queued before
+// its reply.
+func (k *kernel) handleShell(ctx context.Context, m *wire.Message, abortUpTo *uint64) {
 	k.publishStatus(m, "busy")
 	defer k.publishStatus(m, "idle")
 	switch m.Type() {
 	case "kernel_info_request":
 		k.reply(k.shell, m, "kernel_info_reply", kernelInfo())
 	case "execute_request":
-		return k.execute(ctx, m)
+		k.execute(ctx, m, abortUpTo)
 	case "is_complete_request":
 		k.isComplete(m)
 	case "complete_request":
@@ -496,7 +498,6 @@ func (k *kernel) handleShell(ctx context.Context, m *wire.Message) (failed bool)
 	default:
 		k.log.Printf("shell: ignored unknown message type %q", m.Type())
 	}
-	return false
 }
 
 func kernelInfo() map[string]any {
@@ -534,12 +535,12 @@ type executeRequest struct {
 
 // execute runs a cell: execute_input, its output as it comes, then
 // execute_result or error, then the reply.
-func (k *kernel) execute(ctx context.Context, m *wire.Message) (failed bool) {
+func (k *kernel) execute(ctx context.Context, m *wire.Message, abortUpTo *uint64) {
 	var req executeRequest
 	if err := m.Decode(&req); err != nil {
-		k.log.Printf("%v", err)
+		k.log.Printf("execute: bad request: %v", err)
 		k.reply(k.shell, m, "execute_reply", errorContent("BadRequest", err.Error(), nil, k.execCount))
-		return false
+		return
 	}
 	store := !req.Silent && (req.StoreHistory == nil || *req.StoreHistory)
 	// As in ipykernel, only a visible cell's error stops the queue.
@@ -569,10 +570,15 @@ func (k *kernel) execute(ctx context.Context, m *wire.Message) (failed bool) {
 	k.out.EndCell()
 
 	if err != nil {
-		c := cellError(err)
-		k.publish(m, "error", map[string]any{"ename": c.Name, "evalue": c.Value, "traceback": nonNilStrings(c.Traceback)})
-		k.reply(k.shell, m, "execute_reply", errorContent(c.Name, c.Value, c.Traceback, count))
-		return stopOnError
+		name, value, traceback := cellError(err)
+		k.publish(m, "error", map[string]any{"ename": name, "evalue": value, "traceback": nonNilStrings(traceback)})
+		if stopOnError {
+			// Before the reply leaves: what is queued now was sent before
+			// the client could know of the error.
+			*abortUpTo = k.arrivals.Load()
+		}
+		k.reply(k.shell, m, "execute_reply", errorContent(name, value, traceback, count))
+		return
 	}
 	if ok && !req.Silent {
 		content := bundle(result, false)
@@ -582,7 +588,6 @@ func (k *kernel) execute(ctx context.Context, m *wire.Message) (failed bool) {
 	k.reply(k.shell, m, "execute_reply", map[string]any{
 		"status": "ok", "execution_count": count, "user_expressions": map[string]any{}, "payload": []any{},
 	})
-	return false
 }
 
 // evaluate runs the evaluator, turning even its own panics into an error.
@@ -607,12 +612,23 @@ func (k *kernel) safely(what string, f func()) {
 	f()
 }
 
-func cellError(err error) *repl.Error {
+// JupyterError is an error that knows how Jupyter shows it: the ename,
+// evalue and traceback of an error reply (*repl.Error, compiled cells' and
+// the worker's errors).
+type JupyterError interface {
+	error
+	JupyterError() (ename, evalue string, traceback []string)
+}
+
+func cellError(err error) (name, value string, traceback []string) {
+	if je, ok := errors.AsType[JupyterError](err); ok {
+		return je.JupyterError()
+	}
 	var re *repl.Error
 	if errors.As(err, &re) {
-		return re
+		return re.Name, re.Value, re.Traceback
 	}
-	return &repl.Error{Name: "Error", Value: err.Error(), Traceback: []string{err.Error()}}
+	return "Error", err.Error(), []string{err.Error()}
 }
 
 func errorContent(name, value string, traceback []string, count int) map[string]any {
@@ -697,7 +713,7 @@ func (k *kernel) historyReply(m *wire.Message) {
 		Unique         bool   `json:"unique"`
 	}
 	if err := m.Decode(&req); err != nil {
-		k.log.Printf("%v", err)
+		k.log.Printf("history: bad request, answering with the whole history: %v", err)
 	}
 	entries := selectHistory(k.history, req.HistAccessType, req.N, req.Session, req.Start, req.Stop, req.Pattern, req.Unique)
 	rows := make([][3]any, len(entries))

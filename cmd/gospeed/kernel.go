@@ -5,16 +5,20 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/gospeed/gospeed/kernel"
+	"github.com/gospeed/gospeed/kernel/repl"
+	"github.com/gospeed/gospeed/kernel/worker"
 )
 
 // runKernel serves a Jupyter kernel on the connection file Jupyter gives it.
-// SIGINT interrupts the running cell instead of ending the kernel
-// (interrupt_mode "signal"); SIGTERM shuts it down.
+// Cells run in a worker process (gospeed kernel-worker) that the kernel
+// restarts when a cell kills it. SIGINT interrupts the running cell instead
+// of ending the kernel (interrupt_mode "signal"); SIGTERM shuts it down.
 func runKernel(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("kernel", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -31,7 +35,22 @@ func runKernel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(signals)
+	opt := kernel.Options{
+		Signals:      signals,
+		NewEvaluator: worker.New(worker.Config{Log: log.New(stderr, "gospeed worker: ", log.LstdFlags)}),
+	}
 	// main's context ends on SIGINT, which for a kernel means "interrupt the
 	// cell": the kernel watches the signals itself instead.
-	return kernel.Run(context.WithoutCancel(ctx), fs.Arg(0), kernel.Options{CaptureFDs: true, Signals: signals})
+	return kernel.Run(context.WithoutCancel(ctx), fs.Arg(0), opt)
+}
+
+// runKernelWorker is the kernel's worker process: the interpreter that runs
+// cells, started by the kernel and talking to it on fd 3.
+func runKernelWorker(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) != 0 {
+		return usageError{errors.New("kernel-worker takes no arguments: the kernel starts it")}
+	}
+	return worker.Main(func(o kernel.Outputs) (kernel.Evaluator, error) {
+		return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display})
+	})
 }

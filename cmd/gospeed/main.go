@@ -24,13 +24,14 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"io":      {summary: "run the I/O-bound job (download pages) one way", run: runIO},
-		"cpu":     {summary: "run the CPU-bound job one way", run: runCPU},
-		"race":    {summary: "show a data race losing updates, and its fixes", run: runRace},
-		"kernel":  {summary: "run the Jupyter kernel: gospeed kernel CONNECTION_FILE", run: runKernel},
-		"install": {summary: "install the Jupyter kernelspec", run: runInstall},
-		"run":     {summary: "execute notebooks headless on the kernel", run: runNotebooks},
-		"worker":  {summary: "serve tasks for the multi-process lessons", hidden: true, run: runWorker},
+		"io":            {summary: "run the I/O-bound job (download pages) one way", run: runIO},
+		"cpu":           {summary: "run the CPU-bound job one way", run: runCPU},
+		"race":          {summary: "show a data race losing updates, and its fixes", run: runRace},
+		"kernel":        {summary: "run the Jupyter kernel: gospeed kernel CONNECTION_FILE", run: runKernel},
+		"install":       {summary: "install the Jupyter kernelspec", run: runInstall},
+		"run":           {summary: "execute notebooks headless on the kernel", run: runNotebooks},
+		"worker":        {summary: "serve tasks for the multi-process lessons", hidden: true, run: runWorker},
+		"kernel-worker": {summary: "run the kernel's cells (the kernel starts it)", hidden: true, run: runKernelWorker},
 	}
 }
 

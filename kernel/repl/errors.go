@@ -27,6 +27,11 @@ func (e *Error) Error() string {
 	return e.Name + ": " + e.Value
 }
 
+// JupyterError is how the kernel shows e: ename, evalue, traceback.
+func (e *Error) JupyterError() (ename, evalue string, traceback []string) {
+	return e.Name, e.Value, e.Traceback
+}
+
 func compileError(msg string) *Error {
 	return &Error{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
 }

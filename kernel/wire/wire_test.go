@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"net"
 	"testing"
@@ -60,7 +61,7 @@ func TestBatchedConnFlushesWholeMessages(t *testing.T) {
 	client, server := net.Pipe()
 	defer client.Close()
 	defer server.Close()
-	c := newBatchedConn(client)
+	c := newBatchedConn(client, DefaultMaxFrame)
 	got := make(chan []byte, 16)
 	go func() {
 		buf := make([]byte, 1<<16)
@@ -91,5 +92,59 @@ func TestBatchedConnFlushesWholeMessages(t *testing.T) {
 	want := 2 + 3 + 9 + 300 + 2
 	if second := <-got; len(second) != want {
 		t.Fatalf("message flushed as %d bytes, want %d in one write", len(second), want)
+	}
+}
+
+// TestOversizedFrameClosesConnection sends a greeting and a frame header
+// claiming 30 GB, as an attacker without the key could: the reader refuses
+// it before anything reads the body, and closes the connection.
+func TestOversizedFrameClosesConnection(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		limit uint64
+		size  uint64
+		fails bool
+	}{
+		{"30 GB frame, default limit", DefaultMaxFrame, 30 << 30, true},
+		{"at the limit", 1000, 1000, false},
+		{"one over a small limit", 1000, 1001, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client, server := net.Pipe()
+			defer client.Close()
+			c := newBatchedConn(server, tc.limit)
+			defer c.Close()
+			msg := make([]byte, zmtpGreetingLen, zmtpGreetingLen+9)
+			msg = append(msg, 0x02, 0, 0, 0, 0, 0, 0, 0, 0)
+			binary.BigEndian.PutUint64(msg[zmtpGreetingLen+1:], tc.size)
+			go client.Write(msg)
+			buf := make([]byte, len(msg))
+			var err error
+			for read := 0; read < len(msg) && err == nil; {
+				var n int
+				n, err = c.Read(buf[read:])
+				read += n
+			}
+			if got := errors.Is(err, ErrFrameTooLarge); got != tc.fails {
+				t.Fatalf("frame of %d bytes with limit %d: read error %v", tc.size, tc.limit, err)
+			}
+		})
+	}
+}
+
+func TestReplayGuardRefusesASignatureTwice(t *testing.T) {
+	var g ReplayGuard
+	frames := func(sig string) [][]byte { return [][]byte{[]byte("id"), []byte(delimiter), []byte(sig), nil, nil, nil, nil} }
+	if err := g.Check(frames("aa")); err != nil {
+		t.Fatalf("first message: %v", err)
+	}
+	if err := g.Check(frames("bb")); err != nil {
+		t.Fatalf("another message: %v", err)
+	}
+	if err := g.Check(frames("aa")); !errors.Is(err, ErrReplayed) {
+		t.Fatalf("replayed message: got %v, want ErrReplayed", err)
+	}
+	if err := g.Check(frames("")); err != nil {
+		t.Fatalf("unsigned messages have nothing to replay: %v", err)
 	}
 }
