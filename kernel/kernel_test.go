@@ -315,21 +315,6 @@ func TestInterruptKeepsVariables(t *testing.T) {
 	}
 }
 
-func TestSurvivesGoroutinePanicAndExit(t *testing.T) {
-	h := startKernel(t, Options{})
-	for _, code := range []string{
-		"import \"time\"\ngo func() { panic(\"boom in a goroutine\") }()\ntime.Sleep(100 * time.Millisecond)",
-		"import \"os\"\nos.Exit(3)",
-		"panic(\"boom in the cell\")",
-	} {
-		r, out := execute(t, h, code)
-		t.Logf("%q: %s %s: %s", code, r.Status, r.EName, r.EValue)
-		if r2, _ := execute(t, h, "1 + 1"); r2.Status != "ok" {
-			t.Fatalf("kernel unusable after %q (%+v, %v): %+v\nlog:\n%s", code, r, out, r2, h.log)
-		}
-	}
-}
-
 func TestOutputFloodThrottled(t *testing.T) {
 	const rate = 64 << 10
 	h := startKernel(t, Options{OutputRate: rate})

@@ -134,7 +134,9 @@ func TestOversizedFrameClosesConnection(t *testing.T) {
 
 func TestReplayGuardRefusesASignatureTwice(t *testing.T) {
 	var g ReplayGuard
-	frames := func(sig string) [][]byte { return [][]byte{[]byte("id"), []byte(delimiter), []byte(sig), nil, nil, nil, nil} }
+	frames := func(sig string) [][]byte {
+		return [][]byte{[]byte("id"), []byte(delimiter), []byte(sig), nil, nil, nil, nil}
+	}
 	if err := g.Check(frames("aa")); err != nil {
 		t.Fatalf("first message: %v", err)
 	}

@@ -16,17 +16,17 @@ type pipeReader struct {
 	r     *os.File
 	crash bool // watch for a runtime report (stderr)
 
-	mu      sync.Mutex
-	cond    *sync.Cond
-	sink    io.Writer // where text goes now (nil: discard, while restoring)
-	marks   uint64    // sync marks read
+	mu    sync.Mutex
+	cond  *sync.Cond
+	sink  io.Writer // where text goes now (nil: discard, while restoring)
+	marks uint64    // sync marks read
 	// released is the last mark whose message has been passed on: text
 	// after a mark waits for it, so that it follows that message.
 	released uint64
 	eof      bool
-	held    bytes.Buffer // a runtime report, held back
-	heldAt  time.Time    // when holding began; zero: not holding
-	lineEnd bool         // the last byte passed on ended a line
+	held     bytes.Buffer // a runtime report, held back
+	heldAt   time.Time    // when holding began; zero: not holding
+	lineEnd  bool         // the last byte passed on ended a line
 }
 
 // maxHeld bounds a held report: the reason and the first goroutines are at
