@@ -24,4 +24,3 @@ func TestSurvivesGoroutinePanicAndExit(t *testing.T) {
 		}
 	}
 }
-
