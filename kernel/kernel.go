@@ -178,7 +178,7 @@ func (k *kernel) waitForEnd(ctx context.Context, signals <-chan os.Signal) {
 				return
 			}
 			k.log.Printf("SIGINT: interrupting the running cell")
-			k.interrupt()
+			k.interruptRequest()
 		}
 	}
 }
@@ -385,12 +385,33 @@ func nonNil(m display.MIMEMap) display.MIMEMap {
 }
 
 // interrupt cancels the running cell, if any.
-func (k *kernel) interrupt() {
+func (k *kernel) interrupt() (cellRunning bool) {
 	k.cellMu.Lock()
+	defer k.cellMu.Unlock()
 	if k.cancelCell != nil {
 		k.cancelCell()
+		return true
 	}
-	k.cellMu.Unlock()
+	return false
+}
+
+// GoroutineStopper is an Evaluator that can stop the goroutines earlier
+// cells left running: what an interrupt means when no cell runs.
+type GoroutineStopper interface {
+	StopGoroutines() (stopped int)
+}
+
+// interruptRequest is the learner's interrupt (interrupt_request, SIGINT):
+// it stops the running cell, or with none, the goroutines cells left running.
+func (k *kernel) interruptRequest() {
+	if k.interrupt() {
+		return
+	}
+	if st, ok := k.eval.(GoroutineStopper); ok {
+		if n := st.StopGoroutines(); n > 0 {
+			k.log.Printf("interrupt with no cell running: stopped %d goroutines left running by earlier cells", n)
+		}
+	}
 }
 
 func (k *kernel) setCancel(cancel context.CancelFunc) {
@@ -410,7 +431,7 @@ func (k *kernel) serveControl(ctx context.Context, q <-chan queued) {
 			k.publishStatus(&m, "busy")
 			switch m.Type() {
 			case "interrupt_request":
-				k.interrupt()
+				k.interruptRequest()
 				k.reply(k.control, &m, "interrupt_reply", map[string]string{"status": "ok"})
 			case "shutdown_request":
 				k.shutdown(&m, k.control)
