@@ -45,6 +45,8 @@ type Outputs struct {
 	// Display sends display_data, or update_display_data when update is
 	// true; display.ClearOutput(wait) sends clear_output.
 	Display func(d display.Data, update bool)
+	// Comm sends comm_open, comm_msg or comm_close (comm.go).
+	Comm func(msgType string, content map[string]any, buffers [][]byte)
 }
 
 // Options configure Run.
@@ -99,7 +101,7 @@ func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) error {
 	defer k.out.Close()
 
 	logTo := opt.Log
-	outputs := Outputs{Stdout: k.out.Writer("stdout"), Stderr: k.out.Writer("stderr"), Display: k.display}
+	outputs := Outputs{Stdout: k.out.Writer("stdout"), Stderr: k.out.Writer("stderr"), Display: k.display, Comm: k.sendComm}
 	if opt.CaptureFDs {
 		k.capture, err = captureFDs(k.out.Write)
 		if err != nil {
@@ -135,7 +137,8 @@ func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) error {
 	controlQ := make(chan wire.Message, 64)
 	var wg sync.WaitGroup
 	wg.Go(func() { k.heartbeat(ctx) })
-	wg.Go(func() { k.receive(ctx, k.shell, "shell", shellQ) })
+	shellIn := k.serveCommsApart(ctx, &wg, shellQ) // comm.go
+	wg.Go(func() { k.receive(ctx, k.shell, "shell", shellIn) })
 	wg.Go(func() { k.receive(ctx, k.control, "control", controlQ) })
 	wg.Go(func() { k.receive(ctx, k.stdin, "stdin", nil) })
 	wg.Go(func() { k.serveControl(ctx, controlQ) })
@@ -188,7 +191,7 @@ func (k *kernel) waitForEnd(ctx context.Context, signals <-chan os.Signal) {
 }
 
 func newRepl(o Outputs) (Evaluator, error) {
-	return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display})
+	return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display, Comm: o.Comm})
 }
 
 type kernel struct {
@@ -200,6 +203,7 @@ type kernel struct {
 	out     *streamer
 	capture *fdCapture
 	stop    context.CancelFunc
+	comms   commRegistry
 
 	hb, shell, control, stdin, iopub zmq4.Socket
 	sendMu                           sync.Mutex // zmq4 sockets are not for concurrent senders
@@ -385,6 +389,7 @@ func (k *kernel) interrupt() {
 		k.cancelCell()
 	}
 	k.cellMu.Unlock()
+	k.interruptComms()
 }
 
 func (k *kernel) setCancel(cancel context.CancelFunc) {
@@ -480,17 +485,8 @@ func (k *kernel) handleShell(ctx context.Context, m *wire.Message) (failed bool)
 		k.inspect(m)
 	case "history_request":
 		k.historyReply(m)
-	case "comm_info_request":
-		k.reply(k.shell, m, "comm_info_reply", map[string]any{"status": "ok", "comms": map[string]any{}})
-	case "comm_open":
-		// No comm targets exist: close it at once, as the protocol asks.
-		var req struct {
-			CommID string `json:"comm_id"`
-		}
-		if err := m.Decode(&req); err == nil {
-			k.publish(m, "comm_close", map[string]any{"comm_id": req.CommID, "data": map[string]any{}})
-		}
-	case "comm_msg", "comm_close":
+	case "comm_info_request", "comm_open", "comm_msg", "comm_close":
+		k.handleComm(m) // comm.go; normally served apart, see serveCommsApart
 	case "shutdown_request": // older frontends send it on shell
 		k.shutdown(m, k.shell)
 	default:

@@ -139,7 +139,10 @@ if err != nil {
 		t.Fatalf("models opened: %v", models)
 	}
 	slider, out := models["IntSliderModel"][0], models["OutputModel"][0]
-	got, _ := c.wait(t, 0, func(m commMsg) bool { txt, ok := outputsText(m, out); return ok && strings.Contains(txt, "ran 4 pooled") })
+	got, _ := c.wait(t, 0, func(m commMsg) bool {
+		txt, ok := outputsText(m, out)
+		return ok && strings.Contains(txt, "ran 4 pooled")
+	})
 	if txt, _ := outputsText(got, out); !strings.Contains(txt, `\"done\"`) {
 		t.Errorf("the Output lacks the function's result: %s", txt)
 	}
@@ -153,7 +156,10 @@ if err != nil {
 	if d := echo.content["data"].(map[string]any); d["method"] != "echo_update" || d["state"].(map[string]any)["value"] != 8.0 {
 		t.Errorf("first message after the update: %v, want echo_update of value 8", echo.content)
 	}
-	c.wait(t, from, func(m commMsg) bool { txt, ok := outputsText(m, out); return ok && strings.Contains(txt, "ran 8 pooled") })
+	c.wait(t, from, func(m commMsg) bool {
+		txt, ok := outputsText(m, out)
+		return ok && strings.Contains(txt, "ran 8 pooled")
+	})
 
 	// A value beyond max is echoed, then kept at max by an update.
 	from = c.len()
@@ -162,7 +168,10 @@ if err != nil {
 		d := m.content["data"].(map[string]any)
 		return m.content["comm_id"] == slider && d["method"] == "update" && d["state"].(map[string]any)["value"] == 64.0
 	})
-	c.wait(t, from, func(m commMsg) bool { txt, ok := outputsText(m, out); return ok && strings.Contains(txt, "ran 64 pooled") })
+	c.wait(t, from, func(m commMsg) bool {
+		txt, ok := outputsText(m, out)
+		return ok && strings.Contains(txt, "ran 64 pooled")
+	})
 }
 
 func TestWidgetValuesInCells(t *testing.T) {
