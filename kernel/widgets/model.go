@@ -1,6 +1,8 @@
 package widgets
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
@@ -135,7 +137,7 @@ func (w *model) handle(data map[string]any, buffers [][]byte) {
 // value had to change (a slider's value out of its range), an update
 // follows with the value kept.
 func (w *model) update(sent map[string]any) {
-	accepted, kept := map[string]any{}, map[string]any{}
+	accepted, values, kept := map[string]any{}, map[string]any{}, map[string]any{}
 	w.m.mu.Lock()
 	for k, v := range sent {
 		old, known := w.state[k]
@@ -150,8 +152,8 @@ func (w *model) update(sent map[string]any) {
 		if !ok {
 			continue
 		}
-		accepted[k] = v
-		if !reflect.DeepEqual(nv, v) {
+		accepted[k], values[k] = v, nv
+		if !sameJSON(nv, v) {
 			kept[k] = nv
 		}
 	}
@@ -162,15 +164,20 @@ func (w *model) update(sent map[string]any) {
 	w.m.host.Send("comm_msg", map[string]any{"comm_id": w.id, "data": map[string]any{
 		"method": "echo_update", "state": accepted, "buffer_paths": []any{},
 	}}, nil)
-	changes := maps.Clone(accepted)
-	maps.Copy(changes, kept)
 	if len(kept) > 0 {
-		w.set(changes)
+		w.set(values)
 		return
 	}
-	if w.apply(changes) {
+	if w.apply(values) {
 		w.changed()
 	}
+}
+
+// sameJSON reports whether a and b are the same JSON value (16 and 16.0 are).
+func sameJSON(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
 
 // check keeps a numeric value within the model's min and max, and refuses
