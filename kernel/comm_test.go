@@ -434,3 +434,29 @@ func median(xs []float64) float64 {
 	}
 	return s[len(s)/2]
 }
+
+// An interrupt stops a widget callback that runs outside any cell.
+func TestInterruptStopsCallback(t *testing.T) {
+	h := startKernel(t, Options{})
+	f := newFrontend(t, h.info)
+	out := executeOutputs(t, h, `err := widgets.Interact(func(wait bool) {
+	if wait {
+		<-display.Context().Done()
+		fmt.Println("stopped:", display.Context().Err())
+	}
+}, widgets.Checkbox("wait", false))
+if err != nil {
+	panic(err)
+}`)
+	models := openedModels(t, out)
+	box, output := models["CheckboxModel"][0], models["OutputModel"][0]
+	id := f.send("comm_msg", updateMsg(box, map[string]any{"value": true}))
+	f.wait(0, isStatus(id, "idle"))
+	time.Sleep(100 * time.Millisecond) // the callback waits
+	if err := h.c.Interrupt(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	f.wait(0, isUpdate(output, "update", func(s map[string]any) bool {
+		return strings.Contains(outputsJSON(s), "stopped: context canceled")
+	}))
+}

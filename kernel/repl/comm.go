@@ -156,6 +156,16 @@ func (h *widgetHost) callbackContext() (context.Context, bool) {
 	return nil, false
 }
 
+// displayHere returns where the calling goroutine's displays go, for a
+// display that outlives the call (a progress bar that compiled goroutines
+// report to): the capture's show, or cell, the cell's display.
+func (h *widgetHost) displayHere(cell func(display.Data, bool)) func(display.Data, bool) {
+	if r := h.current(); r != nil && r.show != nil {
+		return r.show
+	}
+	return cell
+}
+
 type routedWriter struct {
 	h     *widgetHost
 	cell  io.Writer

@@ -273,3 +273,43 @@ func mustRun(t *testing.T, s *Session, code string) {
 		t.Fatalf("cell %q: %v", code, err)
 	}
 }
+
+// A re-run's output is what a cell would show: the lessons result as its
+// table and chart, a progress display updated in place, and nothing in the
+// cell's own output.
+func TestInteractCapturesChartsAndProgress(t *testing.T) {
+	s, o, c := newWidgetSession(t)
+	mustRun(t, s, `err := widgets.Interact(func(n int) (lessons.Result, error) {
+	return lessons.RunIO(display.Context(), lessons.IOOptions{Version: "pooled", Workers: n, Requests: 4, Latency: time.Millisecond, Progress: display.Progress("pages")})
+}, widgets.IntSlider("workers", 2, 1, 8))
+if err != nil {
+	panic(err)
+}`)
+	out := c.models()["OutputModel"][0]
+	last, _ := c.wait(t, 0, func(m commMsg) bool {
+		txt, ok := outputsText(m, out)
+		return ok && strings.Contains(txt, "image/svg+xml")
+	})
+	txt, _ := outputsText(last, out)
+	for _, want := range []string{"text/html", `\u003csvg`, "pages: 4/4"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("the Output lacks %q: %.300s", want, txt)
+		}
+	}
+	if n := strings.Count(txt, "pages:"); n != 2 { // text/plain and text/html of one display
+		t.Errorf("the progress display shows %d times, want once (updated in place): %.500s", n/2, txt)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.displays) != 2 {
+		t.Errorf("the cell shows %d displays, want the widgets and their update", len(o.displays))
+	}
+	for i, d := range o.displays {
+		if _, ok := d.Data["application/vnd.jupyter.widget-view+json"]; !ok {
+			t.Errorf("display %d in the cell is not the widget view: %v", i, d.Data)
+		}
+		if html, _ := d.Data["text/html"].(string); i == 1 && (!o.updates[1] || !strings.Contains(html, "<svg")) {
+			t.Errorf("the second display should update the first with the first run's chart as HTML: %v", d.Data["text/html"])
+		}
+	}
+}

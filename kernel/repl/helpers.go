@@ -155,7 +155,7 @@ func (s *Session) progress(label string) func(done, total int) {
 	s.displays++
 	id := fmt.Sprintf("gospeed-progress-%p-%d", s, s.displays)
 	s.mu.Unlock()
-	return display.NewProgress(label, id, s.cfg.Display, time.Now)
+	return display.NewProgress(label, id, s.widgets.displayHere(s.cfg.Display), time.Now)
 }
 
 func (s *Session) context() context.Context {

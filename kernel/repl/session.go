@@ -567,12 +567,13 @@ func (s *Session) Close() error {
 		return nil
 	}
 	close(s.stop)
-	s.widgets.mgr.Close()
+	s.widgets.mgr.Interrupt()
 	if c := s.current(); c != nil {
 		c.cancel(errors.New("the session was closed"))
 	}
 	s.run.Lock()
 	defer s.run.Unlock()
 	s.stopAll()
+	s.widgets.mgr.Close() // after stopAll, which ends a callback stuck in a loop
 	return nil
 }
