@@ -313,3 +313,89 @@ if err != nil {
 		}
 	}
 }
+
+// The cells the notebooks use (smaller runs): each first run shows its
+// results in the Output, with no frontend.
+func TestCourseCells(t *testing.T) {
+	prelude := `import "github.com/gospeed/gospeed/lessons"
+
+func showAll(r lessons.Results) { Display(display.Render(r)) }`
+	for _, c := range []struct{ name, cell, want string }{
+		{"02 pooled", `requests := 8
+seq, _ := lessons.RunIO(display.Context(), lessons.IOOptions{Version: "sequential", Requests: requests, Latency: time.Millisecond})
+
+type pooledRun struct {
+	Workers int           ` + "`widget:\"min=1,max=64\"`" + `
+	Latency time.Duration ` + "`widget:\"min=1,max=200\"`" + `
+}
+err := widgets.Interact(func(r pooledRun) error {
+	pooled, err := lessons.RunIO(display.Context(), lessons.IOOptions{
+		Version:  "pooled",
+		Workers:  r.Workers,
+		Requests: requests,
+		Latency:  r.Latency,
+		Progress: display.Progress("pooled"),
+	})
+	if err != nil {
+		return err
+	}
+	showAll(lessons.Results{seq, pooled})
+	return nil
+}, pooledRun{Workers: 8, Latency: time.Millisecond})
+if err != nil {
+	panic(err)
+}`, "image/svg+xml"},
+		{"05 goroutines", `type goRun struct {
+	Pages int ` + "`widget:\"min=10,max=1000,step=10\"`" + `
+	Limit int ` + "`widget:\"min=0,max=256,label=at most (0: no limit)\"`" + `
+}
+err := widgets.Interact(func(r goRun) (lessons.Result, error) {
+	return lessons.RunIO(display.Context(), lessons.IOOptions{Version: "goroutines", Workers: r.Limit, Requests: r.Pages, Latency: time.Millisecond})
+}, goRun{Pages: 20})
+if err != nil {
+	panic(err)
+}`, "image/svg+xml"},
+		{"07 cpu", `type cpuRun struct {
+	Workers    int ` + "`widget:\"min=1,max=16\"`" + `
+	GOMAXPROCS int ` + "`widget:\"min=1,max=8\"`" + `
+}
+err := widgets.Interact(func(r cpuRun) (lessons.Result, error) {
+	return lessons.RunCPU(display.Context(), lessons.CPUOptions{Version: "pooled", Workers: r.Workers, GOMAXPROCS: r.GOMAXPROCS, N: 20, Progress: display.Progress("fib")})
+}, cpuRun{Workers: 2, GOMAXPROCS: 1})
+if err != nil {
+	panic(err)
+}`, "image/svg+xml"},
+		{"08 play", `counts := []int{1, 2, 4, 8}
+done := map[int]lessons.Result{}
+step := widgets.Play("sweep", 0, 0, len(counts)-1, 1000)
+err := widgets.Interact(func(i int) error {
+	r, err := lessons.RunIO(display.Context(), lessons.IOOptions{Version: "pooled", Workers: counts[i], Requests: 8, Latency: time.Millisecond})
+	if err != nil {
+		return err
+	}
+	done[counts[i]] = r
+	var sweep lessons.Results
+	for _, n := range counts[:i+1] {
+		if r, ok := done[n]; ok {
+			sweep = append(sweep, r)
+		}
+	}
+	showAll(sweep)
+	return nil
+}, step)
+if err != nil {
+	panic(err)
+}`, "image/svg+xml"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, o, cm := newWidgetSession(t)
+			mustRun(t, s, prelude)
+			mustRun(t, s, c.cell)
+			out := cm.models()["OutputModel"][0]
+			cm.wait(t, 0, func(m commMsg) bool { txt, ok := outputsText(m, out); return ok && strings.Contains(txt, c.want) })
+			if strings.Contains(o.Stderr(), "panic") {
+				t.Errorf("stderr: %s", o.Stderr())
+			}
+		})
+	}
+}

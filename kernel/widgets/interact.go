@@ -33,10 +33,12 @@ import (
 //
 // An int or time.Duration field is a slider (min, max, step), a float64 one
 // too, a bool one a Checkbox, a string one a Text, or a Dropdown of its
-// options (ToggleButtons with buttons). A label=... sets the label.
+// options (ToggleButtons with buttons). label=... sets the label (without
+// a comma).
 //
 // What f prints and displays goes to the Output; so do its results: an
-// error as text, other values as a cell shows its value. Sliders update
+// error as text, other values as a cell shows its value (when f's last
+// result is a non-nil error, that error alone). Sliders update
 // when the learner lets go (continuous_update off).
 func (m *Manager) Interact(f any, args ...any) error {
 	fv := reflect.ValueOf(f)
@@ -63,7 +65,11 @@ func (m *Manager) Interact(f any, args ...any) error {
 			for i, p := range params {
 				in[i] = p()
 			}
-			for _, r := range fv.Call(in) {
+			results := fv.Call(in)
+			if n := len(results); n > 0 && ft.Out(n-1) == errorType && !results[n-1].IsNil() {
+				results = results[n-1:] // as in Go, the other results of a failure mean nothing
+			}
+			for _, r := range results {
 				if (r.Kind() == reflect.Interface || r.Kind() == reflect.Pointer) && r.IsNil() {
 					continue
 				}
@@ -139,7 +145,10 @@ func (m *Manager) param(t reflect.Type, a any) (func() reflect.Value, []Widget, 
 	}, ws, nil
 }
 
-var durationType = reflect.TypeFor[time.Duration]()
+var (
+	durationType = reflect.TypeFor[time.Duration]()
+	errorType    = reflect.TypeFor[error]()
+)
 
 // valueOf returns how to read w's value as a t.
 func valueOf(w Widget, t reflect.Type) (func() reflect.Value, error) {
