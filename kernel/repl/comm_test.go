@@ -8,12 +8,15 @@ package repl
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/symbols"
+	"github.com/gospeed/gospeed/kernel/widgets"
 )
 
 // comms records the comm messages a session sends.
@@ -199,9 +202,26 @@ if err := widgets.Link(a, b); err != nil {
 	if _, _, err := execute(t, s, `widgets.Dropdown("v", []string{"x"}, "y")`); err == nil || !strings.Contains(err.Error(), `"y" is not one of the options`) {
 		t.Errorf("a Dropdown of a value not in its options: %v", err)
 	}
+	mustRun(t, s, `var out *widgets.OutputArea = widgets.Output()
+var go_ *widgets.PushButton = widgets.Button("go")
+row := widgets.HBox(a, b, out, go_)
+_ = row`)
 	for _, name := range []string{"Manager", "NewManager", "Host", "HandleComm"} {
 		if _, _, err := execute(t, s, `_ = widgets.`+name); err == nil {
 			t.Errorf("widgets.%s is visible in a cell", name)
+		}
+	}
+}
+
+// A constructor bound to the session must not hide a type of the same
+// name (it would: the bound function replaces the symbol).
+func TestWidgetNamesUnique(t *testing.T) {
+	types := symbols.Symbols[widgetsPath+"/widgets"]
+	mgr := reflect.TypeFor[*widgets.Manager]()
+	for i := range mgr.NumMethod() {
+		name := mgr.Method(i).Name
+		if _, clash := types[name]; clash && !hostOnly[name] {
+			t.Errorf("widgets.%s is both a Manager method and a package name: a cell would see only the method", name)
 		}
 	}
 }

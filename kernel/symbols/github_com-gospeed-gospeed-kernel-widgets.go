@@ -19,17 +19,17 @@ func init() {
 		"ViewMIME":        reflect.ValueOf(constant.MakeFromLiteral("\"application/vnd.jupyter.widget-view+json\"", token.STRING, 0)),
 
 		// type definitions
-		"Bool":    reflect.ValueOf((*widgets.Bool)(nil)),
-		"Box":     reflect.ValueOf((*widgets.Box)(nil)),
-		"Button":  reflect.ValueOf((*widgets.Button)(nil)),
-		"Choice":  reflect.ValueOf((*widgets.Choice)(nil)),
-		"Float":   reflect.ValueOf((*widgets.Float)(nil)),
-		"Host":    reflect.ValueOf((*widgets.Host)(nil)),
-		"Int":     reflect.ValueOf((*widgets.Int)(nil)),
-		"Manager": reflect.ValueOf((*widgets.Manager)(nil)),
-		"Output":  reflect.ValueOf((*widgets.Output)(nil)),
-		"String":  reflect.ValueOf((*widgets.String)(nil)),
-		"Widget":  reflect.ValueOf((*widgets.Widget)(nil)),
+		"Bool":       reflect.ValueOf((*widgets.Bool)(nil)),
+		"Box":        reflect.ValueOf((*widgets.Box)(nil)),
+		"Choice":     reflect.ValueOf((*widgets.Choice)(nil)),
+		"Float":      reflect.ValueOf((*widgets.Float)(nil)),
+		"Host":       reflect.ValueOf((*widgets.Host)(nil)),
+		"Int":        reflect.ValueOf((*widgets.Int)(nil)),
+		"Manager":    reflect.ValueOf((*widgets.Manager)(nil)),
+		"OutputArea": reflect.ValueOf((*widgets.OutputArea)(nil)),
+		"PushButton": reflect.ValueOf((*widgets.PushButton)(nil)),
+		"String":     reflect.ValueOf((*widgets.String)(nil)),
+		"Widget":     reflect.ValueOf((*widgets.Widget)(nil)),
 
 		// interface wrapper definitions
 		"_Widget": reflect.ValueOf((*_github_com_gospeed_gospeed_kernel_widgets_Widget)(nil)),

@@ -155,15 +155,15 @@ func (w *Choice) Render() display.Data {
 	return w.render(fmt.Sprintf("%s(%s=%s)", w.get("_model_name"), w.get("description"), strconv.Quote(w.Value())))
 }
 
-// Button is a push button.
-type Button struct{ *model }
+// PushButton is a button, made by Button.
+type PushButton struct{ *model }
 
 // OnClick calls f after each click, on the widget goroutine; clicks made
 // while f runs give one more call.
-func (w *Button) OnClick(f func()) { w.observe(w.m.callback(f)) }
+func (w *PushButton) OnClick(f func()) { w.observe(w.m.callback(f)) }
 
 // Render shows the widget.
-func (w *Button) Render() display.Data {
+func (w *PushButton) Render() display.Data {
 	return w.render(fmt.Sprintf("Button(%s)", w.get("description")))
 }
 
@@ -263,8 +263,8 @@ func (m *Manager) Checkbox(description string, value bool) *Bool {
 }
 
 // Button is a button labelled description.
-func (m *Manager) Button(description string) *Button {
-	w := &Button{m.open(state(controlsModule, controlsVer, "Button", map[string]any{
+func (m *Manager) Button(description string) *PushButton {
+	w := &PushButton{m.open(state(controlsModule, controlsVer, "Button", map[string]any{
 		"description": description, "button_style": "", "icon": "", "disabled": false, "layout": nil, "style": nil,
 	}), "")}
 	w.onCustom = func(c map[string]any) {

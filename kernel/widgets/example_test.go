@@ -150,7 +150,7 @@ func ExampleManager_Dropdown() {
 }
 
 // Output.Capture shows what a function prints in place of what was there.
-func ExampleOutput_Capture() {
+func ExampleOutputArea_Capture() {
 	m := widgets.NewManager(printComms())
 	defer m.Close()
 	out := m.Output()

@@ -13,31 +13,31 @@ import (
 	"github.com/gospeed/gospeed/kernel/display"
 )
 
-// Output is an output area: what a function prints and displays, charts
-// included, shown in place of what it showed before.
-type Output struct{ *model }
+// OutputArea is an output area, made by Output: what a function prints and
+// displays, charts included, shown in place of what it showed before.
+type OutputArea struct{ *model }
 
 // Output is an empty output area.
-func (m *Manager) Output() *Output {
-	return &Output{m.open(state(outputModule, outputVer, "Output", map[string]any{
+func (m *Manager) Output() *OutputArea {
+	return &OutputArea{m.open(state(outputModule, outputVer, "Output", map[string]any{
 		"msg_id": "", "outputs": []any{}, "layout": nil,
 	}), "")}
 }
 
 // Render shows the output area.
-func (w *Output) Render() display.Data { return w.render("Output") }
+func (w *OutputArea) Render() display.Data { return w.render("Output") }
 
 // Clear empties the output area.
-func (w *Output) Clear() { w.set(map[string]any{"outputs": []any{}}) }
+func (w *OutputArea) Clear() { w.set(map[string]any{"outputs": []any{}}) }
 
 // Capture runs f, and shows what it prints and displays in the output
 // area, in place of what the area showed before. The area changes as f
 // displays; what f prints shows when f displays something or returns.
-func (w *Output) Capture(f func()) { w.capture(w.m.host.Context(), func(*capture) { f() }) }
+func (w *OutputArea) Capture(f func()) { w.capture(w.m.host.Context(), func(*capture) { f() }) }
 
 // capture runs f with its output going into a new capture, which then
 // replaces the area's outputs.
-func (w *Output) capture(ctx context.Context, f func(c *capture)) {
+func (w *OutputArea) capture(ctx context.Context, f func(c *capture)) {
 	c := &capture{out: w}
 	defer c.flush()
 	w.m.host.Capture(ctx, streamWriter{c, "stdout"}, streamWriter{c, "stderr"}, c.show, func() { f(c) })
@@ -46,7 +46,7 @@ func (w *Output) capture(ctx context.Context, f func(c *capture)) {
 // A capture collects the outputs of one run, as the Output model's outputs
 // state lists them (nbformat output dicts).
 type capture struct {
-	out *Output
+	out *OutputArea
 
 	mu      sync.Mutex
 	outputs []map[string]any
@@ -124,7 +124,7 @@ func mimeMap(m display.MIMEMap) display.MIMEMap {
 
 // fallbackHTML is the outputs as one HTML fragment, for frontends without
 // widgets (a notebook viewer, a saved notebook's text).
-func (w *Output) fallbackHTML() string {
+func (w *OutputArea) fallbackHTML() string {
 	outs, _ := w.get("outputs").([]any)
 	var b strings.Builder
 	for _, x := range outs {
