@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"encoding/json"
 	"io"
 	"math"
 	"strings"
@@ -173,4 +174,45 @@ func TestButtonClicksCoalesce(t *testing.T) {
 		t.Error("a third run")
 	case <-time.After(50 * time.Millisecond):
 	}
+}
+
+// FuzzHandleComm: no comm message, however malformed, panics the Manager.
+func FuzzHandleComm(f *testing.F) {
+	for _, seed := range []string{
+		`{"comm_id":"S","data":{"method":"update","state":{"value":3}}}`,
+		`{"comm_id":"S","data":{"method":"update","state":{"value":1e999}}}`,
+		`{"comm_id":"D","data":{"method":"update","state":{"index":-1}}}`,
+		`{"comm_id":"D","data":{"method":"update","state":{"index":1.5,"_options_labels":[]}}}`,
+		`{"comm_id":"S","data":{"method":"update","state":{},"buffer_paths":[["value"],["x",0,"y"]]}}`,
+		`{"comm_id":"B","data":{"method":"custom","content":{"event":"click"}}}`,
+		`{"comm_id":"O","data":{"method":"update","state":{"outputs":"x"}}}`,
+		`{"comm_id":"C","data":{"method":"request_states"}}`,
+		`{"comm_id":"S","data":{"method":"request_state"}}`,
+		`{"comm_id":7,"data":null}`,
+	} {
+		f.Add("comm_msg", seed, 2)
+	}
+	f.Add("comm_open", `{"comm_id":"C","target_name":"jupyter.widget.control"}`, 0)
+	f.Add("comm_close", `{"comm_id":"S"}`, 0)
+	f.Fuzz(func(t *testing.T, msgType, content string, buffers int) {
+		var c map[string]any
+		if json.Unmarshal([]byte(content), &c) != nil {
+			return
+		}
+		m := NewManager(Host{})
+		defer m.Close()
+		ids := map[string]string{
+			"S": m.IntSlider("s", 1, 0, 10).ModelID(),
+			"D": m.Dropdown("d", []string{"a", "b"}, "a").ModelID(),
+			"B": m.Button("b").ModelID(),
+			"O": m.Output().ModelID(),
+			"F": m.FloatSlider("f", 0.5, 0, 1).ModelID(),
+		}
+		m.HandleComm("comm_open", map[string]any{"comm_id": "C", "target_name": ControlTarget}, nil)
+		if id, ok := c["comm_id"].(string); ok && ids[id] != "" {
+			c["comm_id"] = ids[id]
+		}
+		bufs := make([][]byte, max(0, min(buffers, 4)))
+		m.HandleComm(msgType, c, bufs)
+	})
 }
