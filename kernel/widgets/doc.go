@@ -28,5 +28,10 @@
 // runs in Output.Capture or Interact, which put it into an Output widget.
 // Output from goroutines a callback starts is not captured.
 //
+// The models are ipywidgets 8's (@jupyter-widgets/controls 2.0.0, base
+// 2.0.0, output 1.0.0): JupyterLab 4 with jupyterlab_widgets 8 and Voila
+// render them. VS Code loads ipywidgets 7 for kernels other than Python's,
+// so there they may fail to render.
+//
 // Manager, Host and NewManager are the kernel's side: a cell never sees them.
 package widgets
