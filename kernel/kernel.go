@@ -53,6 +53,8 @@ type Outputs struct {
 	// Display sends display_data, or update_display_data when update is
 	// true; display.ClearOutput(wait) sends clear_output.
 	Display func(d display.Data, update bool)
+	// Comm sends comm_open, comm_msg or comm_close (comm.go).
+	Comm func(msgType string, content map[string]any, buffers [][]byte)
 }
 
 // Options configure Run.
@@ -114,7 +116,7 @@ func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) error {
 		logTo = os.Stderr
 	}
 	k.log = log.New(logTo, "gospeed kernel: ", log.LstdFlags)
-	outputs := Outputs{Stdout: k.out.Writer("stdout"), Stderr: k.out.Writer("stderr"), Display: k.display}
+	outputs := Outputs{Stdout: k.out.Writer("stdout"), Stderr: k.out.Writer("stderr"), Display: k.display, Comm: k.sendComm}
 
 	if err := k.bind(ctx); err != nil {
 		k.closeSockets()
@@ -131,7 +133,8 @@ func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) error {
 	controlQ := make(chan queued, 64)
 	var wg sync.WaitGroup
 	wg.Go(func() { k.heartbeat(ctx) })
-	wg.Go(func() { k.receive(ctx, k.shell, "shell", shellQ) })
+	shellIn := k.serveCommsApart(ctx, &wg, shellQ) // comm.go
+	wg.Go(func() { k.receive(ctx, k.shell, "shell", shellIn) })
 	wg.Go(func() { k.receive(ctx, k.control, "control", controlQ) })
 	wg.Go(func() { k.receive(ctx, k.stdin, "stdin", nil) })
 	wg.Go(func() { k.serveControl(ctx, controlQ) })
@@ -184,7 +187,7 @@ func (k *kernel) waitForEnd(ctx context.Context, signals <-chan os.Signal) {
 }
 
 func newRepl(o Outputs) (Evaluator, error) {
-	return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display})
+	return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display, Comm: o.Comm})
 }
 
 type kernel struct {
@@ -196,6 +199,7 @@ type kernel struct {
 	eval    Evaluator
 	out     *streamer
 	stop    context.CancelFunc
+	comms   commRegistry
 
 	hb, shell, control, stdin, iopub zmq4.Socket
 	sendMu                           sync.Mutex // zmq4 sockets are not for concurrent senders
@@ -384,15 +388,17 @@ func nonNil(m display.MIMEMap) display.MIMEMap {
 	return m
 }
 
-// interrupt cancels the running cell, if any.
+// interrupt cancels the running cell, if any, and the evaluator's work
+// outside cells (widget callbacks).
 func (k *kernel) interrupt() (cellRunning bool) {
 	k.cellMu.Lock()
-	defer k.cellMu.Unlock()
 	if k.cancelCell != nil {
 		k.cancelCell()
-		return true
+		cellRunning = true
 	}
-	return false
+	k.cellMu.Unlock()
+	k.interruptComms()
+	return cellRunning
 }
 
 // GoroutineStopper is an Evaluator that can stop the goroutines earlier
@@ -503,17 +509,8 @@ func (k *kernel) handleShell(ctx context.Context, m *wire.Message, abortUpTo *ui
 		k.inspect(m)
 	case "history_request":
 		k.historyReply(m)
-	case "comm_info_request":
-		k.reply(k.shell, m, "comm_info_reply", map[string]any{"status": "ok", "comms": map[string]any{}})
-	case "comm_open":
-		// No comm targets exist: close it at once, as the protocol asks.
-		var req struct {
-			CommID string `json:"comm_id"`
-		}
-		if err := m.Decode(&req); err == nil {
-			k.publish(m, "comm_close", map[string]any{"comm_id": req.CommID, "data": map[string]any{}})
-		}
-	case "comm_msg", "comm_close":
+	case "comm_info_request", "comm_open", "comm_msg", "comm_close":
+		k.handleComm(m) // comm.go; normally served apart, see serveCommsApart
 	case "shutdown_request": // older frontends send it on shell
 		k.shutdown(m, k.shell)
 	default:

@@ -51,6 +51,6 @@ func runKernelWorker(ctx context.Context, args []string, stdout, stderr io.Write
 		return usageError{errors.New("kernel-worker takes no arguments: the kernel starts it")}
 	}
 	return worker.Main(func(o kernel.Outputs) (kernel.Evaluator, error) {
-		return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display})
+		return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display, Comm: o.Comm})
 	})
 }

@@ -108,7 +108,7 @@ func (s *Session) sessionSymbols() interp.Exports {
 	disp["Progress"] = reflect.ValueOf(s.progress)
 	disp["Context"] = reflect.ValueOf(s.context)
 	disp["Clear"] = reflect.ValueOf(func(wait bool) { s.cfg.Display(display.ClearOutput(wait), false) })
-	exports := interp.Exports{displayPath + "/display": disp}
+	exports := interp.Exports{displayPath + "/display": disp, widgetsPath + "/widgets": s.widgetSymbols()}
 	for path, syms := range symbols.Symbols {
 		if _, ok := exports[path]; !ok {
 			exports[path] = syms
@@ -155,10 +155,13 @@ func (s *Session) progress(label string) func(done, total int) {
 	s.displays++
 	id := fmt.Sprintf("gospeed-progress-%p-%d", s, s.displays)
 	s.mu.Unlock()
-	return display.NewProgress(label, id, s.cfg.Display, time.Now)
+	return display.NewProgress(label, id, s.widgets.displayHere(s.cfg.Display), time.Now)
 }
 
 func (s *Session) context() context.Context {
+	if ctx, ok := s.widgets.callbackContext(); ok {
+		return ctx
+	}
 	if c := s.current(); c != nil {
 		return c.ctx
 	}

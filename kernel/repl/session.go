@@ -65,14 +65,17 @@ type Config struct {
 	// Display shows rich output during a cell; update=true replaces the display
 	// named by d.Transient["display_id"].
 	Display func(d display.Data, update bool)
+	// Comm sends comm_open, comm_msg and comm_close to the frontend (comm.go).
+	Comm func(msgType string, content map[string]any, buffers [][]byte)
 }
 
 // Session is one interpreter with its state: the variables, functions and
 // imports of the cells run so far. Its methods may be called from any
 // goroutine; cells run one at a time.
 type Session struct {
-	cfg Config
-	in  *interp.Interpreter
+	cfg     Config
+	in      *interp.Interpreter
+	widgets *widgetHost // comm.go
 
 	run sync.Mutex // held while a cell runs
 
@@ -126,7 +129,8 @@ func New(cfg Config) (*Session, error) {
 		cfg.Display = func(display.Data, bool) {}
 	}
 	s := &Session{cfg: cfg, imported: map[string]bool{}, funcs: map[string]bool{"Display": true}, pkgNames: map[string]string{}, docs: map[string]*doc.Package{}, types: map[string]typeDef{}, rename: map[string]string{}}
-	s.in = interp.New(interp.Options{Stdout: cfg.Stdout, Stderr: &panicFilter{w: cfg.Stderr, s: s}, Unrestricted: true})
+	s.startWidgets() // routes s.cfg's outputs: use them, not cfg's
+	s.in = interp.New(interp.Options{Stdout: s.cfg.Stdout, Stderr: &panicFilter{w: s.cfg.Stderr, s: s}, Unrestricted: true})
 	s.symbols = map[string]map[string]reflect.Value{}
 	// defsPath starts empty: defineLater adds types to it.
 	defs := interp.Exports{defsPath + "/defs": {}}
@@ -563,11 +567,13 @@ func (s *Session) Close() error {
 		return nil
 	}
 	close(s.stop)
+	s.widgets.mgr.Interrupt()
 	if c := s.current(); c != nil {
 		c.cancel(errors.New("the session was closed"))
 	}
 	s.run.Lock()
 	defer s.run.Unlock()
 	s.stopAll()
+	s.widgets.mgr.Close() // after stopAll, which ends a callback stuck in a loop
 	return nil
 }

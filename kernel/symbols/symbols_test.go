@@ -19,6 +19,7 @@ func TestTablesMatchSources(t *testing.T) {
 	for dir, key := range map[string]string{
 		"../../lessons": "github.com/gospeed/gospeed/lessons/lessons",
 		"../display":    "github.com/gospeed/gospeed/kernel/display/display",
+		"../widgets":    "github.com/gospeed/gospeed/kernel/widgets/widgets",
 	} {
 		table := Symbols[key]
 		if table == nil {

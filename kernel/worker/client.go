@@ -124,10 +124,18 @@ func (c *Client) show(p *proc) {
 	p.shown.Store(true)
 }
 
-// event passes rich output on, unless it comes from a worker being restored.
+// event passes rich output on, unless it comes from a worker being
+// restored (a restored cell's widgets are not shown again: the learner
+// re-runs their cell).
 func (c *Client) event(p *proc, m message) {
-	if m.Event == evDisplay && m.Data != nil && p.shown.Load() && c.out.Display != nil {
+	if !p.shown.Load() {
+		return
+	}
+	switch {
+	case m.Event == evDisplay && m.Data != nil && c.out.Display != nil:
 		c.out.Display(*m.Data, m.Update)
+	case m.Event == evComm && c.out.Comm != nil:
+		c.out.Comm(m.MsgType, m.Content, m.Buffers)
 	}
 }
 
@@ -412,6 +420,39 @@ func (c *Client) StopGoroutines() int {
 		c.note(fmt.Sprintf("The interrupt stopped %d goroutines that earlier cells had left running.", r.Stopped))
 	}
 	return r.Stopped
+}
+
+// HandleComm passes a comm message from the frontend to the worker, and
+// returns once the worker has handled it (what it sent on the comm
+// meanwhile has reached the kernel). It never waits for a running cell.
+func (c *Client) HandleComm(msgType string, content map[string]any, buffers [][]byte) {
+	p := c.current()
+	if p == nil || !p.alive() {
+		c.cfg.Log.Printf("%s: no worker to take it (it is being restarted)", msgType)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := p.call(ctx, message{Op: opComm, MsgType: msgType, Content: content, Buffers: buffers}); err != nil {
+		c.cfg.Log.Printf("%s: %v", msgType, err)
+	}
+}
+
+// Interrupt stops the worker's work outside cells (widget callbacks).
+func (c *Client) Interrupt() {
+	p := c.current()
+	if p == nil || !p.alive() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	a, err := p.send(ctx, message{Op: opStopComms})
+	if err != nil {
+		c.cfg.Log.Printf("stopping widget callbacks: %v", err)
+		return
+	}
+	a.forget() // it has no answer
+
 }
 
 // Close ends the worker.

@@ -31,7 +31,9 @@ const (
 	opIsComplete = "is_complete"
 	opComplete   = "complete"
 	opInspect    = "inspect"
-	opInterrupt  = "interrupt" // stop the running cell, or with none, the session's goroutines
+	opInterrupt  = "interrupt"  // stop the running cell, or with none, the session's goroutines
+	opComm       = "comm"       // a comm message from the frontend (widgets)
+	opStopComms  = "stop_comms" // stop the evaluator's work outside cells (widget callbacks)
 	opClose      = "close"
 )
 
@@ -39,6 +41,7 @@ const (
 const (
 	evReady   = "ready"   // the evaluator is up (or Err says why not)
 	evDisplay = "display" // Data, Update
+	evComm    = "comm"    // MsgType, Content, Buffers: a comm message to the frontend
 )
 
 // message is every message of either side; each kind uses a few fields.
@@ -62,6 +65,10 @@ type message struct {
 	End     int           `json:"end,omitempty"`
 	Stopped int           `json:"stopped,omitempty"` // goroutines an idle interrupt stopped
 	Stuck   bool          `json:"stuck,omitempty"`   // the interrupted cell is still running
+
+	MsgType string         `json:"msg_type,omitempty"`
+	Content map[string]any `json:"content,omitempty"`
+	Buffers [][]byte       `json:"buffers,omitempty"`
 }
 
 // maxMessage bounds what one message may claim, so a corrupt length cannot

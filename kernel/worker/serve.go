@@ -43,7 +43,7 @@ func Main(newEval func(kernel.Outputs) (kernel.Evaluator, error)) error {
 // or the connection ends.
 func Serve(ctx context.Context, conn io.ReadWriter, stdout, stderr io.Writer, newEval func(kernel.Outputs) (kernel.Evaluator, error)) error {
 	s := &server{c: newCodec(conn), stdout: stdout, stderr: stderr}
-	eval, err := newEval(kernel.Outputs{Stdout: stdout, Stderr: stderr, Display: s.display})
+	eval, err := newEval(kernel.Outputs{Stdout: stdout, Stderr: stderr, Display: s.display, Comm: s.comm})
 	if err != nil {
 		_ = s.send(message{Event: evReady, Err: asError(err)})
 		return fmt.Errorf("starting the evaluator: %w", err)
@@ -66,8 +66,12 @@ func Serve(ctx context.Context, conn io.ReadWriter, stdout, stderr io.Writer, ne
 			go s.execute(ctx, m)
 		case opInterrupt:
 			s.interrupt(m)
-		case opIsComplete, opComplete, opInspect:
+		case opIsComplete, opComplete, opInspect, opComm:
 			go s.answer(m)
+		case opStopComms:
+			if i, ok := s.eval.(kernel.Interrupter); ok {
+				i.Interrupt()
+			}
 		case opClose:
 			return s.send(message{ID: m.ID})
 		default:
@@ -107,6 +111,12 @@ func (s *server) send(m message) error {
 
 func (s *server) display(d display.Data, update bool) {
 	if err := s.send(message{Event: evDisplay, Data: &d, Update: update}); err != nil {
+		fmt.Fprintf(s.stderr, "gospeed worker: %v\n", err)
+	}
+}
+
+func (s *server) comm(msgType string, content map[string]any, buffers [][]byte) {
+	if err := s.send(message{Event: evComm, MsgType: msgType, Content: content, Buffers: buffers}); err != nil {
 		fmt.Fprintf(s.stderr, "gospeed worker: %v\n", err)
 	}
 }
@@ -196,6 +206,12 @@ func (s *server) answer(m message) {
 		d, found := s.eval.Inspect(m.Code, m.Cursor)
 		if found {
 			reply.Data, reply.OK = &d, true
+		}
+	case opComm:
+		// What the handler sends on the comm leaves before this answer, so
+		// the kernel gives it the frontend's message as parent.
+		if h, ok := s.eval.(kernel.CommHandler); ok {
+			h.HandleComm(m.MsgType, m.Content, m.Buffers)
 		}
 	}
 }

@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 		exitWith(Main(func(o kernel.Outputs) (kernel.Evaluator, error) { return &scriptEvaluator{out: o}, nil }))
 	case "repl":
 		exitWith(Main(func(o kernel.Outputs) (kernel.Evaluator, error) {
-			return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display})
+			return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display, Comm: o.Comm})
 		}))
 	}
 }
