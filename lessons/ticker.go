@@ -78,7 +78,7 @@ func tick(ctx context.Context, busy time.Duration) Ticks {
 		running.Store(true)
 		go func() {
 			start := time.Now()
-			SumOfSquares(n) // no call inside: only pre-emption can stop it
+			runtime.KeepAlive(SumOfSquares(n)) // no call inside: only pre-emption can stop it
 			running.Store(false)
 			done <- time.Since(start)
 		}()
@@ -115,7 +115,7 @@ func loopFor(d time.Duration) int {
 	best := time.Duration(1 << 62)
 	for range 3 {
 		start := time.Now()
-		SumOfSquares(probe)
+		runtime.KeepAlive(SumOfSquares(probe))
 		best = min(best, time.Since(start))
 	}
 	return int(float64(probe) * float64(d) / float64(max(best, time.Microsecond)))
