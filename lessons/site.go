@@ -46,7 +46,6 @@ type Site struct {
 	requests    atomic.Int64
 	inFlight    atomic.Int64
 	mostAtOnce  atomic.Int64
-	started     time.Time
 
 	mu    sync.Mutex
 	hits  map[string]int // requests per path
@@ -77,12 +76,11 @@ func StartSite(opt SiteOptions) (*Site, error) {
 		return nil, fmt.Errorf("start site: %w", err)
 	}
 	s := &Site{
-		opt:     opt,
-		url:     "http://" + ln.Addr().String(),
-		done:    make(chan struct{}),
-		filler:  bytes.Repeat([]byte("gospeed "), opt.PageSize/8+1)[:opt.PageSize],
-		hits:    map[string]int{},
-		started: time.Now(),
+		opt:    opt,
+		url:    "http://" + ln.Addr().String(),
+		done:   make(chan struct{}),
+		filler: bytes.Repeat([]byte("gospeed "), opt.PageSize/8+1)[:opt.PageSize],
+		hits:   map[string]int{},
 	}
 	var conns atomic.Int64
 	s.server = &http.Server{
