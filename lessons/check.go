@@ -177,10 +177,8 @@ func runDownload(ctx context.Context, fn DownloadFunc, workers int, timeout time
 	urls := site.URLs(checkPages)
 	var run downloadRun
 	var took time.Duration
-	took, run.err = call(ctx, timeout, func(ctx context.Context) error {
-		var err error
-		run.sizes, err = fn(ctx, urls, workers)
-		return err
+	run.sizes, took, run.err = call(ctx, timeout, func(ctx context.Context) ([]int64, error) {
+		return fn(ctx, urls, workers)
 	})
 	run.seconds = took.Seconds()
 	run.hits, run.mostAtOnce, run.connections = site.hitsOf(), site.MostAtOnce(), site.Connections()
@@ -192,29 +190,37 @@ var errHung = errors.New("hung")
 
 // call runs fn and times it. A panic comes back as an error, so a mistake
 // in a learner's code is reported, not fatal; a function that does not
-// return within timeout is told to stop through ctx and left behind.
-func call(ctx context.Context, timeout time.Duration, fn func(context.Context) error) (time.Duration, error) {
+// return within timeout is told to stop through ctx and left behind, and
+// whatever it does later touches nothing of the caller's: its results
+// come back over a channel.
+func call[T any](ctx context.Context, timeout time.Duration, fn func(context.Context) (T, error)) (T, time.Duration, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	done := make(chan error, 1)
+	type outcome struct {
+		v   T
+		err error
+	}
+	done := make(chan outcome, 1)
 	start := time.Now()
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
-				done <- fmt.Errorf("it panicked: %v", p)
+				done <- outcome{err: fmt.Errorf("it panicked: %v", p)}
 			}
 		}()
-		done <- fn(ctx)
+		v, err := fn(ctx)
+		done <- outcome{v, err}
 	}()
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
+	var zero T
 	select {
-	case err := <-done:
-		return time.Since(start), err
+	case o := <-done:
+		return o.v, time.Since(start), o.err
 	case <-timer.C:
-		return time.Since(start), errHung
+		return zero, time.Since(start), errHung
 	case <-ctx.Done():
-		return time.Since(start), ctx.Err()
+		return zero, time.Since(start), ctx.Err()
 	}
 }
 

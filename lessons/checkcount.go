@@ -36,10 +36,8 @@ func CheckCounter(count CountFunc) Report {
 		CountWithAtomic(checkGoroutines, checkIncrements)
 		ref = append(ref, time.Since(start).Seconds())
 
-		var got int64
-		took, err := call(context.Background(), checkTimeout, func(context.Context) error {
-			got = count(checkGoroutines, checkIncrements)
-			return nil
+		got, took, err := call(context.Background(), checkTimeout, func(context.Context) (int64, error) {
+			return count(checkGoroutines, checkIncrements), nil
 		})
 		yours = append(yours, took.Seconds())
 		if p := countProblem(got, want, run, err); p != "" {
@@ -120,10 +118,8 @@ func CheckComputePooled(compute ComputeFunc, workers int) Report {
 		ref = append(ref, time.Since(start).Seconds())
 
 		w := &watchedFunc{calls: map[int]int{}}
-		var results []int
-		took, err := call(context.Background(), checkTimeout, func(context.Context) error {
-			results = compute(w.f, slices.Clone(inputs), workers)
-			return nil
+		results, took, err := call(context.Background(), checkTimeout, func(context.Context) ([]int, error) {
+			return compute(w.f, slices.Clone(inputs), workers), nil
 		})
 		yours = append(yours, took.Seconds())
 		last = w

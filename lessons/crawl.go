@@ -190,12 +190,10 @@ func runCrawl(ctx context.Context, crawl CrawlFunc, limit int) (crawlRun, error)
 	}
 	defer site.Close()
 	r := crawlRun{want: site.URLs(crawlPages)}
-	took, err := call(ctx, checkTimeout, func(ctx context.Context) error {
-		var err error
-		r.pages, err = crawl(ctx, r.want[0], limit)
-		return err
+	pages, took, err := call(ctx, checkTimeout, func(ctx context.Context) ([]string, error) {
+		return crawl(ctx, r.want[0], limit)
 	})
-	r.seconds, r.err = took.Seconds(), err
+	r.pages, r.seconds, r.err = pages, took.Seconds(), err
 	r.hits, r.mostAtOnce, r.connections = site.hitsOf(), site.MostAtOnce(), site.Connections()
 	return r, nil
 }
@@ -254,9 +252,8 @@ func checkCancel(ctx context.Context, crawl CrawlFunc, limit int) []string {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() {
-		_, err := call(ctx, checkTimeout, func(context.Context) error {
-			_, err := crawl(ctx, site.URLs(1)[0], limit)
-			return err
+		_, _, err := call(ctx, checkTimeout, func(ctx context.Context) ([]string, error) {
+			return crawl(ctx, site.URLs(1)[0], limit)
 		})
 		done <- err
 	}()
