@@ -7,7 +7,6 @@ import (
 	"html/template"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -70,39 +69,49 @@ func RunTicker(ctx context.Context, opt TickerOptions) (Ticks, error) {
 func tick(ctx context.Context, busy time.Duration) Ticks {
 	t := Ticks{Every: tickEvery}
 	n := loopFor(busy)
-	var running atomic.Bool
-	done := make(chan time.Duration, 1)
+	type span struct{ start, end time.Time }
+	done := make(chan span, 1)
 	ticker := time.NewTicker(tickEvery)
 	defer ticker.Stop()
 	if busy > 0 {
-		running.Store(true)
 		go func() {
 			start := time.Now()
 			runtime.KeepAlive(SumOfSquares(n)) // no call inside: only pre-emption can stop it
-			running.Store(false)
-			done <- time.Since(start)
+			done <- span{start, time.Now()}
 		}()
 	}
+	var arrived []time.Time
+	var loop span
+wait:
 	for {
 		select {
 		case due := <-ticker.C:
 			// A ticker's value is when the tick was due.
-			t.Late = append(t.Late, max(time.Since(due), 0))
-			if running.Load() {
-				t.During++
-			}
+			now := time.Now()
+			t.Late = append(t.Late, max(now.Sub(due), 0))
+			arrived = append(arrived, now)
 			if busy == 0 && len(t.Late) == 20 {
 				return t
 			}
-		case t.Busy = <-done:
-			return t
+		case loop = <-done:
+			break wait
 		case <-ctx.Done():
 			if busy > 0 {
-				t.Busy = <-done // the loop cannot be stopped: let it end
+				loop = <-done // the loop cannot be stopped: let it end
 			}
-			return t
+			break wait
 		}
 	}
+	t.Busy = loop.end.Sub(loop.start)
+	// A tick that came while the loop ran came well before its end: the
+	// loop's last moment is known only to within the few calls around it,
+	// each a point where even a cooperative scheduler may switch.
+	for _, a := range arrived {
+		if a.Before(loop.end.Add(-time.Millisecond)) {
+			t.During++
+		}
+	}
+	return t
 }
 
 // loopFor is the argument of SumOfSquares that keeps a core busy for
