@@ -152,7 +152,7 @@ type downloadExercise struct {
 	version    string       // the lessons' version to compare with
 	reference  DownloadFunc // that version
 	connPerJob bool         // each worker must keep to one connection
-	timeout    time.Duration
+	timeout    time.Duration // for the learner's function (default checkTimeout)
 }
 
 // downloadRun is one run of a download function, as the site saw it.
@@ -242,7 +242,7 @@ func checkDownloads(ctx context.Context, ex downloadExercise, fn DownloadFunc, w
 	}
 	var yours, ref []downloadRun
 	for range checkRuns {
-		r, _, err := runDownload(ctx, ex.reference, workers, ex.timeout)
+		r, _, err := runDownload(ctx, ex.reference, workers, checkTimeout)
 		if err == nil && r.err != nil {
 			err = r.err
 		}
