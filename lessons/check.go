@@ -149,9 +149,9 @@ func CheckGoroutines(ctx context.Context, download DownloadFunc, limit int) Repo
 // downloadExercise is what differs between the download checks.
 type downloadExercise struct {
 	name       string
-	version    string       // the lessons' version to compare with
-	reference  DownloadFunc // that version
-	connPerJob bool         // each worker must keep to one connection
+	version    string        // the lessons' version to compare with
+	reference  DownloadFunc  // that version
+	connPerJob bool          // each worker must keep to one connection
 	timeout    time.Duration // for the learner's function (default checkTimeout)
 }
 
