@@ -144,6 +144,8 @@ func (r Results) title() string {
 		return "CPU-bound: " + first.Work
 	case first.Job == "cpu" && sameWork && first.Tasks > 0:
 		return fmt.Sprintf("CPU-bound: %s", plural(first.Tasks, "task", "tasks"))
+	case first.Job == "race" && sameWork && first.Tasks > 0:
+		return fmt.Sprintf("A counter shared by goroutines: %d increments", first.Tasks)
 	case first.Job == "io" || first.Job == "cpu":
 		return jobName(first.Job) + " job"
 	}
@@ -195,6 +197,8 @@ func workersLabel(x Result) string {
 		return fmt.Sprintf("at most %d", x.Workers)
 	case x.Version == "multi-process":
 		return plural(x.Workers, "process", "processes")
+	case x.Job == "race":
+		return plural(x.Workers, "goroutine", "goroutines")
 	}
 	return plural(x.Workers, "worker", "workers")
 }
@@ -492,6 +496,27 @@ func scaleAxes(p *plot.Plot, counts map[int]bool, ys []float64) {
 		}
 		p.X.Tick.Marker = ticks
 	}
+}
+
+// niceTicks label about six round values from 0 to hi (1, 2 or 5 times a
+// power of ten apart) on a linear axis: gonum's default may label only two.
+func niceTicks(hi float64) plot.ConstantTicks {
+	if hi <= 0 {
+		return plot.ConstantTicks{{Value: 0, Label: "0"}}
+	}
+	step := math.Pow(10, math.Floor(math.Log10(hi/6)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if hi/(m*step) <= 7 {
+			step *= m
+			break
+		}
+	}
+	var ticks plot.ConstantTicks
+	for i := 0; float64(i)*step <= hi*(1+1e-9); i++ {
+		v := float64(i) * step
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 4, 64)})
+	}
+	return ticks
 }
 
 // oneTwoFive ticks a log axis at every 1, 2 and 5 times a power of ten,

@@ -56,3 +56,23 @@ func TestRepeatedRunsHaveErrorBars(t *testing.T) {
 		}
 	}
 }
+
+func TestNiceTicks(t *testing.T) {
+	for _, row := range []struct {
+		hi   float64
+		want string
+	}{
+		{0.26, "0 0.05 0.1 0.15 0.2 0.25"},
+		{25.8, "0 5 10 15 20 25"},
+		{1.7, "0 0.5 1 1.5"},
+		{0, "0"},
+	} {
+		var labels []string
+		for _, tick := range niceTicks(row.hi) {
+			labels = append(labels, tick.Label)
+		}
+		if got := strings.Join(labels, " "); got != row.want {
+			t.Errorf("niceTicks(%v) = %q, want %q", row.hi, got, row.want)
+		}
+	}
+}

@@ -80,7 +80,7 @@ func (r Report) results() Results {
 // HTML is the report's text, then your runs beside the lessons' in a
 // table and a chart.
 func (r Report) HTML() template.HTML {
-	out := template.HTML("<pre>" + template.HTMLEscapeString(r.String()) + "</pre>")
+	out := template.HTML(`<pre style="white-space:pre-wrap">` + template.HTMLEscapeString(r.String()) + "</pre>")
 	if rs := r.results(); len(rs) > 0 {
 		out += "\n" + rs.HTML()
 	}

@@ -197,7 +197,7 @@ func maxOf(xs []float64) float64 {
 func (t Ticks) HTML() template.HTML {
 	lines := strings.SplitN(t.String(), "\n", 3)
 	summary := strings.Join(lines[:min(2, len(lines))], "\n")
-	return template.HTML("<pre>"+template.HTMLEscapeString(summary)+"</pre>\n") +
+	return template.HTML(`<pre style="white-space:pre-wrap">`+template.HTMLEscapeString(summary)+"</pre>\n") +
 		template.HTML("<div>"+inlineSVG(t.SVG())+"</div>")
 }
 
@@ -219,7 +219,8 @@ func (t Ticks) SVG() string {
 	bars.Color = plotutil.Color(0)
 	bars.LineStyle.Width = 0
 	p.Add(plotter.NewGrid(), bars)
-	p.Y.Min = 0
+	p.Y.Min, p.Y.Max = 0, maxOf(t.lateMs())*1.05
+	p.Y.Tick.Marker = niceTicks(p.Y.Max)
 	p.X.Min, p.X.Max = -0.5, float64(len(t.Late))-0.5
 	var ticks plot.ConstantTicks
 	every := max(1, len(t.Late)/10)

@@ -149,6 +149,8 @@ func (t Timeline) SVG() string {
 	p.Add(plotter.NewGrid(), spanBars{t})
 	p.X.Min, p.Y.Min, p.Y.Max = 0, 0.5, float64(t.Lanes)+0.5
 	p.Y.Tick.Marker = laneTicks(t.Lanes)
+	p.X.Max = t.end().Seconds()
+	p.X.Tick.Marker = niceTicks(p.X.Max)
 	rowHeight := vg.Length(8)
 	if t.Lanes <= 16 {
 		rowHeight = 18
