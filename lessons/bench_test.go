@@ -16,6 +16,8 @@ import (
 // 50ms each, with 8 workers (4 processes for multi-process). "ideal-x" is
 // the mean time over the ideal (latency x rounds of pages in flight): the
 // targets are within 1.2 (multi-process: plus 0.25s of start-up).
+// "cpu-ms" is the CPU time of the whole process per run, client and site
+// together, to compare with BenchmarkTCPFloor's.
 func BenchmarkIO(b *testing.B) {
 	versions := append(slices.Clone(lessons.IOVersions), lessons.ClientPerRequest)
 	for _, version := range versions {
@@ -29,6 +31,7 @@ func BenchmarkIO(b *testing.B) {
 			}
 			var res lessons.Result
 			var seconds float64 // measured by RunIO, so without the site's start and stop
+			cpu0, measured := processCPU()
 			for b.Loop() {
 				var err error
 				res, err = lessons.RunIO(context.Background(), opt)
@@ -44,6 +47,7 @@ func BenchmarkIO(b *testing.B) {
 			ideal := time.Duration((res.Tasks+inFlight-1)/inFlight) * lessons.DefaultLatency
 			b.ReportMetric(seconds/float64(b.N)/ideal.Seconds(), "ideal-x")
 			b.ReportMetric(float64(res.Connections), "conns")
+			reportCPU(b, cpu0, measured)
 			if version == "racy" {
 				b.ReportMetric(float64(res.Lost), "lost")
 			}
@@ -58,6 +62,8 @@ func BenchmarkIO(b *testing.B) {
 // one latency that belongs to TCP on loopback (connect, accept, read, write,
 // close, all on the same cores), not to Go's HTTP client or to concurrency.
 // Run both in one go to compare: go test -bench 'IO/goroutines|TCPFloor'.
+// Their "cpu-ms" tell how much more work HTTP does than bare TCP: on two
+// cores that work cannot all hide behind the one latency the pages wait.
 func BenchmarkTCPFloor(b *testing.B) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -67,6 +73,7 @@ func BenchmarkTCPFloor(b *testing.B) {
 	page := make([]byte, lessons.DefaultPageSize)
 	go serveAfterLatency(ln, page, lessons.DefaultLatency)
 
+	cpu0, measured := processCPU()
 	for b.Loop() {
 		var wg sync.WaitGroup
 		for range lessons.DefaultRequests {
@@ -79,6 +86,15 @@ func BenchmarkTCPFloor(b *testing.B) {
 		wg.Wait()
 	}
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)/lessons.DefaultLatency.Seconds(), "ideal-x")
+	reportCPU(b, cpu0, measured)
+}
+
+// reportCPU reports the process's CPU time per run since cpu0, where it
+// can be measured.
+func reportCPU(b *testing.B, cpu0 time.Duration, measured bool) {
+	if cpu, ok := processCPU(); ok && measured {
+		b.ReportMetric((cpu-cpu0).Seconds()*1000/float64(b.N), "cpu-ms")
+	}
 }
 
 // serveAfterLatency answers every connection's first read with page, one

@@ -144,6 +144,8 @@ func (r Results) title() string {
 		return "CPU-bound: " + first.Work
 	case first.Job == "cpu" && sameWork && first.Tasks > 0:
 		return fmt.Sprintf("CPU-bound: %s", plural(first.Tasks, "task", "tasks"))
+	case first.Job == "race" && sameWork && first.Tasks > 0:
+		return fmt.Sprintf("A counter shared by goroutines: %d increments", first.Tasks)
 	case first.Job == "io" || first.Job == "cpu":
 		return jobName(first.Job) + " job"
 	}
@@ -195,6 +197,8 @@ func workersLabel(x Result) string {
 		return fmt.Sprintf("at most %d", x.Workers)
 	case x.Version == "multi-process":
 		return plural(x.Workers, "process", "processes")
+	case x.Job == "race":
+		return plural(x.Workers, "goroutine", "goroutines")
 	}
 	return plural(x.Workers, "worker", "workers")
 }
@@ -230,10 +234,12 @@ func (r Results) barFigure(p *plot.Plot) (figure, error) {
 		return figure{}, fmt.Errorf("bar chart: %w", err)
 	}
 	bars.Color = plotutil.Color(0)
-	// Each bar's time written above it: the short bars are the point.
+	// Each bar's time written above it (and above its error bar): the
+	// short bars are the point.
 	tops := plotter.XYLabels{XYs: make(plotter.XYs, len(r)), Labels: make([]string, len(r))}
 	for i, x := range r {
-		tops.XYs[i] = plotter.XY{X: float64(i), Y: x.Seconds}
+		_, hi := x.spread()
+		tops.XYs[i] = plotter.XY{X: float64(i), Y: hi}
 		tops.Labels[i] = fmt.Sprintf("%.3gs", x.Seconds)
 	}
 	labels, err := plotter.NewLabels(tops)
@@ -246,6 +252,15 @@ func (r Results) barFigure(p *plot.Plot) (figure, error) {
 	}
 	labels.Offset.Y = vg.Points(3)
 	p.Add(plotter.NewGrid(), bars, labels)
+	if r.anyRepeated() {
+		xys := make(plotter.XYs, len(r))
+		for i, x := range r {
+			xys[i] = plotter.XY{X: float64(i), Y: x.Seconds}
+		}
+		if err := addErrorBars(p, xys, r); err != nil {
+			return figure{}, err
+		}
+	}
 	p.Y.Min = 0
 	// Bar i sits mid-slot in [i-0.5, i+0.5]: its label may spread over the
 	// slot, no further, so none reaches a neighbour or past the canvas.
@@ -384,6 +399,7 @@ func (r Results) lineFigure(p *plot.Plot) (figure, error) {
 	withGOMAXPROCS := r.mixedGOMAXPROCS()
 	var order, nouns []string
 	byName := map[string]plotter.XYs{}
+	runs := map[string]Results{}
 	counts := map[int]bool{}
 	for _, x := range r {
 		name := x.Version
@@ -394,6 +410,7 @@ func (r Results) lineFigure(p *plot.Plot) (figure, error) {
 			order = append(order, name)
 		}
 		byName[name] = append(byName[name], plotter.XY{X: float64(x.Workers), Y: x.Seconds})
+		runs[name] = append(runs[name], x)
 		counts[x.Workers] = true
 		if n := workersNoun(x.Version); !slices.Contains(nouns, n) {
 			nouns = append(nouns, n)
@@ -413,8 +430,8 @@ func (r Results) lineFigure(p *plot.Plot) (figure, error) {
 		tall += legend.TextStyle.Height(name)
 	}
 	for i, name := range order {
-		xys := byName[name]
-		sort.Slice(xys, func(a, b int) bool { return xys[a].X < xys[b].X })
+		xys, rs := byName[name], runs[name]
+		sort.Sort(byWorkers{xys, rs})
 		line, points, err := plotter.NewLinePoints(xys)
 		if err != nil {
 			return figure{}, fmt.Errorf("line for %s: %w", name, err)
@@ -423,10 +440,16 @@ func (r Results) lineFigure(p *plot.Plot) (figure, error) {
 		points.Color = plotutil.Color(i)
 		p.Add(line, points)
 		add(name, line, points)
-		for _, xy := range xys {
-			ys = append(ys, xy.Y)
+		for _, x := range rs {
+			lo, hi := x.spread()
+			ys = append(ys, lo, hi)
 		}
-		if ideal := idealLine(xys); ideal != nil {
+		if rs.anyRepeated() {
+			if err := addErrorBars(p, xys, rs); err != nil {
+				return figure{}, err
+			}
+		}
+		if ideal := idealLine(xys, rs[0]); ideal != nil {
 			for _, xy := range ideal.XYs {
 				ys = append(ys, xy.Y)
 			}
@@ -475,6 +498,27 @@ func scaleAxes(p *plot.Plot, counts map[int]bool, ys []float64) {
 	}
 }
 
+// niceTicks label about six round values from 0 to hi (1, 2 or 5 times a
+// power of ten apart) on a linear axis: gonum's default may label only two.
+func niceTicks(hi float64) plot.ConstantTicks {
+	if hi <= 0 {
+		return plot.ConstantTicks{{Value: 0, Label: "0"}}
+	}
+	step := math.Pow(10, math.Floor(math.Log10(hi/6)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if hi/(m*step) <= 7 {
+			step *= m
+			break
+		}
+	}
+	var ticks plot.ConstantTicks
+	for i := 0; float64(i)*step <= hi*(1+1e-9); i++ {
+		v := float64(i) * step
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 4, 64)})
+	}
+	return ticks
+}
+
 // oneTwoFive ticks a log axis at every 1, 2 and 5 times a power of ten,
 // labelled, and the digits between, not: gonum's LogTicks labels only the
 // powers of ten, often one or none in a sweep's range.
@@ -499,21 +543,76 @@ func (oneTwoFive) Ticks(lo, hi float64) []plot.Tick {
 }
 
 // idealLine is perfect scaling from the run with the fewest workers:
-// twice the workers, half the time.
-func idealLine(xys plotter.XYs) *plotter.Line {
+// twice the workers, half the time, down to what no number of workers can
+// beat. Pages cannot be split, so an I/O run takes at least
+// ceil(pages/workers) latencies; a CPU run has no more than GOMAXPROCS
+// workers running at once, and its tasks cannot be split either.
+func idealLine(xys plotter.XYs, first Result) *plotter.Line {
 	if len(xys) < 2 || xys[0].X <= 0 || xys[len(xys)-1].X == xys[0].X {
 		return nil
 	}
-	work := xys[0].X * xys[0].Y
 	ideal := make(plotter.XYs, len(xys))
 	for i, xy := range xys {
-		ideal[i] = plotter.XY{X: xy.X, Y: work / xy.X}
+		ideal[i] = plotter.XY{X: xy.X, Y: idealSeconds(xys[0], xy.X, first)}
 	}
 	line, err := plotter.NewLine(ideal)
 	if err != nil {
 		return nil
 	}
 	return line
+}
+
+// idealSeconds is the time w workers would take if from's run scaled
+// perfectly, for a job like first.
+func idealSeconds(from plotter.XY, w float64, first Result) float64 {
+	tasks := float64(first.Tasks)
+	switch {
+	case first.Job == "cpu" && tasks > 0:
+		running := func(w float64) float64 {
+			if first.GOMAXPROCS > 0 {
+				return min(w, float64(first.GOMAXPROCS))
+			}
+			return w
+		}
+		return from.Y * math.Ceil(tasks/running(w)) / math.Ceil(tasks/running(from.X))
+	case first.Job == "io" && first.Latency > 0 && tasks > 0:
+		return max(from.X*from.Y/w, math.Ceil(tasks/w)*first.Latency.Seconds())
+	}
+	return from.X * from.Y / w
+}
+
+// byWorkers sorts a line's points and their results together.
+type byWorkers struct {
+	xys plotter.XYs
+	rs  Results
+}
+
+func (b byWorkers) Len() int           { return len(b.xys) }
+func (b byWorkers) Less(i, j int) bool { return b.xys[i].X < b.xys[j].X }
+func (b byWorkers) Swap(i, j int) {
+	b.xys[i], b.xys[j] = b.xys[j], b.xys[i]
+	b.rs[i], b.rs[j] = b.rs[j], b.rs[i]
+}
+
+// addErrorBars draws each run's spread, fastest to slowest, around its
+// median at xys.
+func addErrorBars(p *plot.Plot, xys plotter.XYs, rs Results) error {
+	errs := make(plotter.YErrors, len(rs))
+	for i, x := range rs {
+		lo, hi := x.spread()
+		errs[i].Low, errs[i].High = x.Seconds-lo, hi-x.Seconds
+	}
+	bars, err := plotter.NewYErrorBars(struct {
+		plotter.XYs
+		plotter.YErrors
+	}{xys, errs})
+	if err != nil {
+		return fmt.Errorf("error bars: %w", err)
+	}
+	bars.LineStyle.Width = vg.Points(1.2)
+	bars.CapWidth = vg.Points(8)
+	p.Add(bars)
+	return nil
 }
 
 // emptySVG is a small valid SVG carrying a message, for when there is

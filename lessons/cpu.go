@@ -21,7 +21,7 @@ var CPUJobs = []string{"fib", "squares"}
 // CPUOptions choose one run of the CPU-bound job.
 type CPUOptions struct {
 	Version string // one of CPUVersions
-	Workers int    // goroutines ("pooled") or processes ("multi-process"); default: the number of CPUs
+	Workers int    // goroutines ("pooled") or processes ("multi-process"); default runtime.GOMAXPROCS(0)
 	Job     string // "fib" (default) or "squares"
 	N       int    // fib's argument (default 35), or the squares' base (default 5_000_000)
 	Tasks   int    // how many numbers to compute (default 20)
@@ -30,6 +30,11 @@ type CPUOptions struct {
 	// during the run (and in each worker process). 1 is the world of
 	// Python's GIL: goroutines take turns on one core.
 	GOMAXPROCS int
+
+	// Runs is how many times to run (default 1): with 3 or more,
+	// Result.Seconds is their median and Result.Min and Result.Max their
+	// spread.
+	Runs int
 
 	Progress ProgressFunc // told as tasks finish; may be nil
 }
@@ -62,9 +67,15 @@ func (o CPUOptions) withDefaults() (CPUOptions, error) {
 		return o, fmt.Errorf("cpu: tasks must not be negative, got %d", o.Tasks)
 	case o.GOMAXPROCS < 0:
 		return o, fmt.Errorf("cpu: GOMAXPROCS must not be negative, got %d", o.GOMAXPROCS)
+	case o.Runs < 0:
+		return o, fmt.Errorf("cpu: runs must not be negative, got %d", o.Runs)
 	}
+	o.Runs = max(o.Runs, 1)
 	if o.Workers == 0 {
-		o.Workers = runtime.NumCPU()
+		// Not runtime.NumCPU(): since Go 1.25 GOMAXPROCS defaults to the
+		// container's CPU limit, when lower than the machine's cores, and
+		// goroutines beyond it only take turns.
+		o.Workers = runtime.GOMAXPROCS(0)
 	}
 	if o.Version == "sequential" {
 		o.Workers = 1
@@ -106,14 +117,24 @@ func jobFunc(job string) (func(int) int, error) {
 	return nil, fmt.Errorf("cpu: unknown job %q (want one of %s)", job, strings.Join(CPUJobs, ", "))
 }
 
-// RunCPU runs the CPU-bound job once, in one version, and measures it.
-// GOMAXPROCS, when set, is the whole process's setting for the run and
-// restored after it: do not run two RunCPU at once with different limits.
+// RunCPU runs the CPU-bound job in one version and measures it, once or
+// opt.Runs times. GOMAXPROCS, when set, is the whole process's setting for
+// the run and restored after it: do not run two RunCPU at once with
+// different limits.
 func RunCPU(ctx context.Context, opt CPUOptions) (Result, error) {
 	opt, err := opt.withDefaults()
 	if err != nil {
 		return Result{}, err
 	}
+	return repeat(opt.Runs, opt.Progress, func(progress ProgressFunc) (Result, error) {
+		opt.Progress = progress
+		return runCPU(ctx, opt)
+	})
+}
+
+// runCPU runs the job once, with opt's defaults already filled in.
+func runCPU(ctx context.Context, opt CPUOptions) (Result, error) {
+	var err error
 	if opt.GOMAXPROCS > 0 {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(opt.GOMAXPROCS))
 	}

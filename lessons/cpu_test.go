@@ -192,7 +192,7 @@ func bestOf(t *testing.T, rounds int, opts ...lessons.CPUOptions) []float64 {
 // Python's GIL, runs in parallel in Go. With 2 workers on 2 cores it should be
 // at least 1.7x faster than sequential; under GOMAXPROCS=1 it cannot be.
 func TestPooledUsesBothCores(t *testing.T) {
-	if runtime.NumCPU() < 2 {
+	if runtime.GOMAXPROCS(0) < 2 {
 		t.Skip("needs 2 CPUs")
 	}
 	if raceEnabled {
@@ -266,7 +266,7 @@ func TestGoBeatsCPythonMultiprocessing(t *testing.T) {
 		t.Skip("python3 not found: cannot compare with CPython's multiprocessing version")
 	}
 	const n, tasks = 30, 20
-	workers := runtime.NumCPU()
+	workers := runtime.GOMAXPROCS(0)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, python, "testdata/cpu_job.py", itoa(n), itoa(tasks), itoa(workers)).Output()

@@ -44,6 +44,11 @@ type IOOptions struct {
 	// are done. Connections are then not counted (0).
 	URLs []string
 
+	// Runs is how many times to run (default 1). One run is one sample of
+	// a noisy machine: with 3 or more, Result.Seconds is their median and
+	// Result.Min and Result.Max their spread.
+	Runs int
+
 	Progress ProgressFunc // told as pages finish; may be nil
 }
 
@@ -74,7 +79,10 @@ func (o IOOptions) withDefaults() (IOOptions, error) {
 		return o, fmt.Errorf("io: jitter must not be negative, got %v", o.Jitter)
 	case o.PageSize < 0:
 		return o, fmt.Errorf("io: page size must not be negative, got %d", o.PageSize)
+	case o.Runs < 0:
+		return o, fmt.Errorf("io: runs must not be negative, got %d", o.Runs)
 	}
+	o.Runs = max(o.Runs, 1)
 	if o.Workers == 0 {
 		switch o.Version {
 		case "multi-process":
@@ -102,20 +110,37 @@ func (o IOOptions) withDefaults() (IOOptions, error) {
 	return o, nil
 }
 
-// RunIO runs the I/O-bound job once, in one version, and measures it. Unless
-// real URLs are given, it starts a local site for the run (not timed) and
-// reports the connections that site saw.
+// RunIO runs the I/O-bound job in one version and measures it, once or
+// opt.Runs times. Unless real URLs are given, it starts a local site for
+// each run (not timed) and reports the connections that site saw.
 func RunIO(ctx context.Context, opt IOOptions) (Result, error) {
 	opt, err := opt.withDefaults()
 	if err != nil {
 		return Result{}, err
 	}
+	return repeat(opt.Runs, opt.Progress, func(progress ProgressFunc) (Result, error) {
+		opt.Progress = progress
+		run, err := runIO(ctx, opt)
+		return run.Result, err
+	})
+}
+
+// ioRun is one run of the I/O-bound job, and what its site saw.
+type ioRun struct {
+	Result
+	start time.Time  // when the timed part began
+	spans []siteSpan // the site's answered requests (none for real URLs)
+}
+
+// runIO runs the job once, with opt's defaults already filled in.
+func runIO(ctx context.Context, opt IOOptions) (ioRun, error) {
 	urls := make([]string, opt.Requests)
 	var site *Site
+	var err error
 	if len(opt.URLs) == 0 {
 		site, err = StartSite(SiteOptions{PageSize: opt.PageSize, Latency: opt.Latency, Jitter: opt.Jitter})
 		if err != nil {
-			return Result{}, err
+			return ioRun{}, err
 		}
 		defer site.Close()
 		urls = site.URLs(opt.Requests)
@@ -148,7 +173,7 @@ func RunIO(ctx context.Context, opt IOOptions) (Result, error) {
 	}
 	elapsed := time.Since(start)
 	if err != nil {
-		return Result{}, fmt.Errorf("io %s: %w", opt.Version, err)
+		return ioRun{}, fmt.Errorf("io %s: %w", opt.Version, err)
 	}
 
 	res := Result{
@@ -163,10 +188,13 @@ func RunIO(ctx context.Context, opt IOOptions) (Result, error) {
 	for _, n := range sizes {
 		res.Bytes += n
 	}
+	run := ioRun{Result: res, start: start}
 	if site != nil {
-		res.Connections = site.Connections()
+		run.Connections = site.Connections()
+		run.Latency = opt.Latency
+		run.spans = site.answered()
 	}
-	return res, nil
+	return run, nil
 }
 
 // SweepIO runs one version of the I/O-bound job once per worker count, to

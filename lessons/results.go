@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // ProgressFunc is told how many of the run's tasks are done. The lessons call
@@ -25,6 +26,15 @@ type Result struct {
 	GOMAXPROCS  int     // the GOMAXPROCS the run had
 	Lost        int64   // racy: pages the unsynchronized stats recorder failed to count
 	Work        string  // CPU: the job in words, e.g. "fib(35) x 20"; charts are titled with it
+
+	// Runs is how many runs Seconds is the median of (0 or 1: one run).
+	// Min and Max are the fastest and the slowest of them, in seconds: a
+	// claim that two versions differ holds only beyond this spread. The
+	// other fields are those of the run nearest the median.
+	Runs     int
+	Min, Max float64
+
+	Latency time.Duration // I/O: the built-in site's latency per page (0 for real URLs)
 }
 
 // Results are several runs, shown together.
@@ -39,9 +49,13 @@ func (r Result) HTML() template.HTML { return Results{r}.HTML() }
 // SVG is the result as a one-bar chart.
 func (r Result) SVG() string { return Results{r}.SVG() }
 
-// columns are the table's headings; I/O results have two more.
+// columns are the table's headings; I/O results have two more, and
+// repeated runs their spread beside the median.
 func (r Results) columns() []string {
 	cols := []string{"job", "version", "workers", "tasks", "seconds", "GOMAXPROCS"}
+	if r.anyRepeated() {
+		cols = []string{"job", "version", "workers", "tasks", "runs", "seconds (median)", "min–max", "GOMAXPROCS"}
+	}
 	if r.anyIO() {
 		cols = append(cols, "connections", "bytes")
 	}
@@ -54,6 +68,15 @@ func (r Results) columns() []string {
 func (r Results) anyIO() bool {
 	for _, x := range r {
 		if x.Job == "io" {
+			return true
+		}
+	}
+	return false
+}
+
+func (r Results) anyRepeated() bool {
+	for _, x := range r {
+		if x.Runs > 1 {
 			return true
 		}
 	}
@@ -77,6 +100,11 @@ func (r Results) cells(x Result) []string {
 	}
 	row := []string{x.Job, x.Version, workers, fmt.Sprint(x.Tasks),
 		fmt.Sprintf("%.3f", x.Seconds), fmt.Sprint(x.GOMAXPROCS)}
+	if r.anyRepeated() {
+		lo, hi := x.spread()
+		row = []string{x.Job, x.Version, workers, fmt.Sprint(x.Tasks), fmt.Sprint(max(x.Runs, 1)),
+			fmt.Sprintf("%.3f", x.Seconds), fmt.Sprintf("%.3f–%.3f", lo, hi), fmt.Sprint(x.GOMAXPROCS)}
+	}
 	if r.anyIO() && x.Job == "io" {
 		row = append(row, fmt.Sprint(x.Connections), fmt.Sprint(x.Bytes))
 	} else if r.anyIO() {

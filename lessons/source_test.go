@@ -18,6 +18,9 @@ func TestSource(t *testing.T) {
 		{"DefaultLatency", "DefaultLatency  = 50 * time.Millisecond", ""},
 		// racy.go, even in a -race build where racy_race.go is compiled.
 		{"CountRacy", "counter = v + 1", "// CountRacy has"},
+		// The capstone's solution and a type a learner's function fits.
+		{"Crawl", "seen[page] = true", "// Crawl is the Go Tour's web crawler"},
+		{"DownloadFunc", "DownloadFunc func(ctx context.Context, urls []string, workers int) ([]int64, error)", "// DownloadFunc downloads"},
 	} {
 		src, err := lessons.Source(c.name)
 		if err != nil {

@@ -32,7 +32,7 @@ func IsWorker() bool { return os.Getenv(WorkerEnv) == "1" }
 
 // Task is one piece of work sent to a worker process, as a line of JSON.
 type Task struct {
-	Kind string `json:"kind"`          // "get" (download URL), or a CPU job: "fib", "squares"
+	Kind string `json:"kind"`          // "get" (download URL), a CPU job: "fib", "squares", or "ticker" (RunTicker, busy N ns)
 	URL  string `json:"url,omitempty"` // for "get"
 	N    int    `json:"n,omitempty"`   // for CPU jobs
 }
@@ -41,6 +41,7 @@ type Task struct {
 type Reply struct {
 	Bytes int64  `json:"bytes,omitempty"` // "get": the page's size
 	Value int    `json:"value,omitempty"` // CPU jobs: the result
+	Ticks *Ticks `json:"ticks,omitempty"` // "ticker": what the ticker saw
 	Err   string `json:"err,omitempty"`
 }
 
@@ -90,6 +91,10 @@ func (t Task) run(ctx context.Context, client *http.Client) Reply {
 		if err != nil {
 			r.Err = err.Error()
 		}
+	case "ticker":
+		ticks := tick(ctx, time.Duration(t.N))
+		ticks.Preemptive = preemptive()
+		r.Ticks = &ticks
 	default:
 		f, err := jobFunc(t.Kind)
 		if err != nil {
@@ -99,6 +104,17 @@ func (t Task) run(ctx context.Context, client *http.Client) Reply {
 		r.Value = f(t.N)
 	}
 	return r
+}
+
+// preemptive reports whether this process may pre-empt goroutines: not
+// when started with GODEBUG=asyncpreemptoff=1.
+func preemptive() bool {
+	for _, setting := range strings.Split(os.Getenv("GODEBUG"), ",") {
+		if strings.TrimSpace(setting) == "asyncpreemptoff=1" {
+			return false
+		}
+	}
+	return true
 }
 
 // A ProcessPool is a set of worker processes: this executable, re-run with
