@@ -42,9 +42,10 @@ type Evaluator interface {
 // Outputs are where an Evaluator writes: the cell's streams and rich displays.
 type Outputs struct {
 	Stdout, Stderr io.Writer
-	// Display sends display_data, or update_display_data when update is
-	// true; display.ClearOutput(wait) sends clear_output.
+	// Display sends display_data, or update_display_data when update is true.
 	Display func(d display.Data, update bool)
+	// Clear sends clear_output; with wait, the frontend clears when new output arrives.
+	Clear func(wait bool)
 }
 
 // Options configure Run.
@@ -99,7 +100,7 @@ func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) error {
 	defer k.out.Close()
 
 	logTo := opt.Log
-	outputs := Outputs{Stdout: k.out.Writer("stdout"), Stderr: k.out.Writer("stderr"), Display: k.display}
+	outputs := Outputs{Stdout: k.out.Writer("stdout"), Stderr: k.out.Writer("stderr"), Display: k.display, Clear: k.clear}
 	if opt.CaptureFDs {
 		k.capture, err = captureFDs(k.out.Write)
 		if err != nil {
@@ -188,7 +189,7 @@ func (k *kernel) waitForEnd(ctx context.Context, signals <-chan os.Signal) {
 }
 
 func newRepl(o Outputs) (Evaluator, error) {
-	return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display})
+	return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display, Clear: o.Clear})
 }
 
 type kernel struct {
@@ -345,21 +346,20 @@ func (k *kernel) syncOutput() {
 
 // display is the evaluator's Display callback: rich output of the cell
 // currently running (or of the last one, for a straggling goroutine).
-//
-// Data with no MIME data and a boolean Transient["clear_output"] is the
-// clear_output message instead (the value is its wait field), so that a
-// display.Clear helper can clear the cell's output.
 func (k *kernel) display(d display.Data, update bool) {
 	k.syncOutput()
-	if wait, ok := d.Transient[display.ClearOutputKey].(bool); ok && len(d.Data) == 0 {
-		k.publish(k.out.Parent(), "clear_output", map[string]bool{"wait": wait})
-		return
-	}
 	msgType := "display_data"
 	if update {
 		msgType = "update_display_data"
 	}
 	k.publish(k.out.Parent(), msgType, bundle(d, true))
+}
+
+// clear is the evaluator's Clear callback: clear_output for the cell
+// currently running (or the last one), after the output sent before it.
+func (k *kernel) clear(wait bool) {
+	k.syncOutput()
+	k.publish(k.out.Parent(), "clear_output", map[string]bool{"wait": wait})
 }
 
 // bundle is the content of a display_data-like message.

@@ -196,12 +196,3 @@ func imageData(img image.Image) (Data, error) {
 		Metadata: MIMEMap{MIMETypePNG: MIMEMap{"width": b.Dx(), "height": b.Dy()}},
 	}, nil
 }
-
-// ClearOutputKey, in Transient, marks a Data that clears the cell's output
-// (Jupyter's clear_output) instead of showing something; its value is the
-// message's wait flag.
-const ClearOutputKey = "clear_output"
-
-// ClearOutput returns the Data that, displayed, clears the cell's output; with
-// wait, the output is cleared when new output arrives (no flicker).
-func ClearOutput(wait bool) Data { return Data{Transient: MIMEMap{ClearOutputKey: wait}} }

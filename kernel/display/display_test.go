@@ -93,9 +93,6 @@ func TestHelpers(t *testing.T) {
 	if d := PNG([]byte{1, 2}); d.Data[MIMETypeText] != "<image/png>" {
 		t.Errorf("PNG text: %v", d.Data[MIMETypeText])
 	}
-	if d := ClearOutput(true); len(d.Data) != 0 || d.Transient[ClearOutputKey] != true {
-		t.Errorf("ClearOutput: %+v", d)
-	}
 }
 
 func TestImage(t *testing.T) {

@@ -27,6 +27,11 @@ func (e *Error) Error() string {
 	return e.Name + ": " + e.Value
 }
 
+// JupyterError is the error in the fields of a Jupyter error reply.
+func (e *Error) JupyterError() (ename, evalue string, traceback []string) {
+	return e.Name, e.Value, e.Traceback
+}
+
 func compileError(msg string) *Error {
 	return &Error{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
 }
@@ -127,7 +132,7 @@ func (s *Session) panicError(r interface{}) *Error {
 		v := fmt.Sprintf("os.Exit(%d) was called: a cell cannot end the kernel; the session goes on", int(code))
 		return &Error{Name: "Exit", Value: v, Traceback: []string{"Exit: " + v}}
 	}
-	v := panicText(r)
+	v := panicText(runtimeWords(r))
 	if m := compilerPanic.FindStringSubmatch(v); m != nil {
 		// yaegi's compiler panicked on the cell's code: a compile error.
 		msg := cellPosition(m[1])
@@ -145,6 +150,28 @@ func (s *Session) panicError(r interface{}) *Error {
 	s.mu.Unlock()
 	return &Error{Name: "panic", Value: v, Traceback: tb}
 }
+
+// runtimeWords words as Go does the panics that yaegi v0.16.1 gets from
+// reflect where compiled code gets a runtime error. (yaegi keeps no index
+// nor length for an index out of range: the words say so.)
+func runtimeWords(r interface{}) interface{} {
+	text := panicText(r)
+	switch {
+	case nilValue.MatchString(text):
+		return "runtime error: invalid memory address or nil pointer dereference"
+	case indexOutOfRange.MatchString(text):
+		return "runtime error: index out of range (yaegi v0.16.1 does not say which index, nor the length)"
+	case sliceOutOfRange.MatchString(text):
+		return "runtime error: slice bounds out of range (yaegi v0.16.1 does not say which bounds, nor the capacity)"
+	}
+	return r
+}
+
+var (
+	nilValue        = regexp.MustCompile(`^reflect: (call of reflect\.Value\.\w+ on zero Value|Method on nil interface value)$`)
+	indexOutOfRange = regexp.MustCompile(`^reflect: (slice|array|string) index out of range$`)
+	sliceOutOfRange = regexp.MustCompile(`^reflect\.Value\.Slice3?: (slice|string) index out of bounds$`)
+)
 
 func syntaxError(err error) *Error {
 	msg := cellPosition(err.Error())

@@ -8,8 +8,10 @@ package repl
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"time"
 
@@ -107,7 +109,7 @@ func (s *Session) sessionSymbols() interp.Exports {
 	disp["Display"] = reflect.ValueOf(s.display)
 	disp["Progress"] = reflect.ValueOf(s.progress)
 	disp["Context"] = reflect.ValueOf(s.context)
-	disp["Clear"] = reflect.ValueOf(func(wait bool) { s.cfg.Display(display.ClearOutput(wait), false) })
+	disp["Clear"] = reflect.ValueOf(s.cfg.Clear)
 	exports := interp.Exports{displayPath + "/display": disp}
 	for path, syms := range symbols.Symbols {
 		if _, ok := exports[path]; !ok {
@@ -124,6 +126,7 @@ func (s *Session) sessionSymbols() interp.Exports {
 	}
 	exports["os/os"] = map[string]reflect.Value{"Exit": reflect.ValueOf(exit)}
 	exports["time/time"] = map[string]reflect.Value{"Sleep": reflect.ValueOf(s.sleep)}
+	exports["runtime/runtime"] = map[string]reflect.Value{"Goexit": reflect.ValueOf(s.goexit)}
 	return exports
 }
 
@@ -198,12 +201,38 @@ func (s *Session) deferCall(f func()) {
 	}
 }
 
-// goPanic reports the panic of a goroutine a cell started; the goroutine then ends quietly.
+// goPanic reports the panic of a goroutine a cell started, which then ends
+// quietly: it stops the running cell, as a panic would stop a program, and is
+// its error; between cells it goes to stderr.
 func (s *Session) goPanic(r interface{}) {
-	if r == nil {
-		return
+	if r != nil {
+		v := panicText(runtimeWords(r))
+		s.goroutineFailed(&Error{Name: "panic", Value: v, Traceback: []string{"panic in a goroutine: " + v, "[the goroutine stopped; the session goes on]"}}, true)
 	}
-	fmt.Fprintf(s.cfg.Stderr, "panic in a goroutine: %s\n[the goroutine stopped; the kernel goes on]\n", panicText(r))
+}
+
+// goexit is runtime.Goexit in a cell: the goroutine ends, and so does the
+// cell, with an error (yaegi would take the ended evaluation for a success).
+func (s *Session) goexit() {
+	v := "runtime.Goexit was called: the goroutine that called it stopped"
+	s.goroutineFailed(&Error{Name: "Goexit", Value: v, Traceback: []string{"Goexit: " + v}}, false)
+	runtime.Goexit()
+}
+
+// goroutineFailed makes e the running cell's error, unless it has one, and
+// with stop ends the cell.
+func (s *Session) goroutineFailed(e *Error, stop bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.cell == nil:
+		fmt.Fprintln(s.cfg.Stderr, strings.Join(e.Traceback, "\n"))
+	case s.cell.failed == nil:
+		s.cell.failed = e
+		if stop {
+			s.cell.cancel(errors.New(e.Value))
+		}
+	}
 }
 
 // plain is display.Plain for the interpreter (variadic: see resultMIME).

@@ -65,6 +65,8 @@ type Config struct {
 	// Display shows rich output during a cell; update=true replaces the display
 	// named by d.Transient["display_id"].
 	Display func(d display.Data, update bool)
+	// Clear clears the cell's output (display.Clear); with wait, when new output arrives.
+	Clear func(wait bool)
 }
 
 // Session is one interpreter with its state: the variables, functions and
@@ -88,7 +90,8 @@ type Session struct {
 	methods  bool               // a cell has declared a method
 	funcs    map[string]bool    // the funcs cells declared, for completion
 	closed   bool
-	stop     chan struct{} // closed by Close: ends the stack watchdog
+	stop     chan struct{}   // closed by Close: ends the stack watchdog
+	dones    []chan struct{} // see goroutines.go
 
 	docMu    sync.Mutex
 	docs     map[string]*doc.Package // standard library docs read so far
@@ -112,6 +115,7 @@ type cellState struct {
 	rendered *display.Data
 	hasRes   bool
 	defers   []func()
+	failed   *Error // a goroutine's panic or Goexit during the cell
 }
 
 // New starts a Session.
@@ -124,6 +128,9 @@ func New(cfg Config) (*Session, error) {
 	}
 	if cfg.Display == nil {
 		cfg.Display = func(display.Data, bool) {}
+	}
+	if cfg.Clear == nil {
+		cfg.Clear = func(bool) {}
 	}
 	s := &Session{cfg: cfg, imported: map[string]bool{}, funcs: map[string]bool{"Display": true}, pkgNames: map[string]string{}, docs: map[string]*doc.Package{}, types: map[string]typeDef{}, rename: map[string]string{}}
 	s.in = interp.New(interp.Options{Stdout: cfg.Stdout, Stderr: &panicFilter{w: cfg.Stderr, s: s}, Unrestricted: true})
@@ -205,6 +212,9 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 	if errors.Is(context.Cause(ctx), errStackOverflow) {
 		return display.Data{}, false, stackOverflow()
 	}
+	if f := s.failure(cell); f != nil && (err == nil || !isCompileError(err)) {
+		err = f
+	}
 	if err != nil {
 		return display.Data{}, false, err
 	}
@@ -239,11 +249,18 @@ func (s *Session) runUnits(ctx context.Context, code string, units []Unit) error
 		if ctx.Err() != nil {
 			return interrupted("the cell was interrupted")
 		}
-		if err := s.runUnit(ctx, st.parsedUnit, st.last); err != nil {
+		if err := s.runUnit(ctx, st.parsedUnit, st.last); err != nil || s.failure(s.current()) != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// failure is the error a goroutine gave cell, if any.
+func (s *Session) failure(cell *cellState) *Error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cell.failed
 }
 
 // jumpError refuses a return or goto outside any function (see topLevelJump).
@@ -506,6 +523,7 @@ func (s *Session) eval(ctx context.Context, src string) error {
 		_, err := s.in.EvalWithContext(ctx, src)
 		return err
 	})
+	s.noteDone()
 	var e *Error
 	if errors.As(err, &e) && e.Name == "KeyboardInterrupt" {
 		// yaegi's evaluation goroutine may still run: it is the one created

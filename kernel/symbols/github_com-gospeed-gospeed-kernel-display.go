@@ -15,8 +15,6 @@ func init() {
 		// function, constant and variable definitions
 		"Any":                reflect.ValueOf(display.Any),
 		"Auto":               reflect.ValueOf(display.Auto),
-		"ClearOutput":        reflect.ValueOf(display.ClearOutput),
-		"ClearOutputKey":     reflect.ValueOf(constant.MakeFromLiteral("\"clear_output\"", token.STRING, 0)),
 		"Doc":                reflect.ValueOf(display.Doc),
 		"File":               reflect.ValueOf(display.File),
 		"HTML":               reflect.ValueOf(display.HTML),
