@@ -112,20 +112,29 @@ func (s *Session) toError(ctx context.Context, err error) *Error {
 // than from the learner's code.
 func hint(msg string) string {
 	if m := undefinedSelector.FindStringSubmatch(msg); m != nil {
-		return fmt.Sprintf(" (%s.%s is not in the interpreter: yaegi v0.16.1 has the standard library of Go 1.22 without its generic functions, such as slices.Sort, maps.Keys or sync.OnceValue; write the loop, or use a non-generic function)", m[1], m[2])
+		return fmt.Sprintf(" (%s.%s is not in the interpreter: yaegi v0.16.1 has the standard library of Go 1.22 without its generic functions, such as slices.Sort, maps.Keys or sync.OnceValue; write the loop, or run the cell compiled: first line %s)", m[1], m[2], goRun)
 	}
 	if strings.HasSuffix(msg, "nil type") {
-		return " (yaegi v0.16.1 could not type this code: ranging over a function (a Go 1.23 iterator) is not supported, nor over an integer whose type it cannot see; write a three-clause for loop)"
+		return " (yaegi v0.16.1 could not type this code: ranging over a function (a Go 1.23 iterator) is not supported, nor over an integer whose type it cannot see; write a three-clause for loop, or run the cell compiled: first line " + goRun + ")"
+	}
+	if funcMismatch.MatchString(msg) {
+		return " (if the code is right, yaegi v0.16.1 miscompiled a generic function, as it does with several type parameters: run the cell compiled, first line " + goRun + ")"
 	}
 	return ""
 }
+
+// goRun is the magic of a compiled cell, which runs any Go the toolchain does.
+const goRun = "%%go run"
 
 var (
 	compilerPanic  = regexp.MustCompile(`CFG (?:pre|post)-order panic: (.*)$`)
 	incompleteType = regexp.MustCompile(`incomplete type (\w+)$`)
 )
 
-var undefinedSelector = regexp.MustCompile(`undefined selector:? (\w+)\.(\w+)`)
+var (
+	undefinedSelector = regexp.MustCompile(`undefined selector:? (\w+)\.(\w+)`)
+	funcMismatch      = regexp.MustCompile(`cannot use type func\(.* as type func\(`)
+)
 
 func (s *Session) panicError(r interface{}) *Error {
 	if code, ok := r.(exitCode); ok {

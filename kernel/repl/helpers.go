@@ -59,8 +59,11 @@ var prelude = []string{
 }
 
 // views are the methods by which a value renders itself, as display's
-// interfaces name them: MIME type, method, and the expression of its content.
+// interfaces name them: MIME type, method, and the expression of its content
+// (for no MIME type, a whole bundle).
 var views = []struct{ mime, method, content string }{
+	{"", "Render() display.Data", "x.Render().Data"},
+	{"", "SimpleRender() display.MIMEMap", "x.SimpleRender()"},
 	{display.MIMETypeHTML, "HTML() string", "x.HTML()"},
 	{display.MIMETypeHTML, "HTML() template.HTML", "string(x.HTML())"},
 	{display.MIMETypeSVG, "SVG() string", "x.SVG()"},
@@ -88,7 +91,11 @@ var resultFunc = func() string {
 	b.WriteString("\tif v != nil {\n")
 	for _, v := range views {
 		method := strings.Replace(v.method, "template.HTML", helper+"_template.HTML", 1)
-		fmt.Fprintf(&b, "\t\tfunc() {\n\t\t\tdefer func() { recover() }()\n\t\t\tswitch x := v.(type) {\n\t\t\tcase interface{ %s }:\n\t\t\t\tm[%q] = %s\n\t\t\t}\n\t\t}()\n", method, v.mime, v.content)
+		set := fmt.Sprintf("m[%q] = %s", v.mime, v.content)
+		if v.mime == "" {
+			set = "for k, c := range " + v.content + " { m[k] = c }"
+		}
+		fmt.Fprintf(&b, "\t\tfunc() {\n\t\t\tdefer func() { recover() }()\n\t\t\tswitch x := v.(type) {\n\t\t\tcase interface{ %s }:\n\t\t\t\t%s\n\t\t\t}\n\t\t}()\n", method, set)
 	}
 	b.WriteString("\t}\n")
 	// fmt, called from the interpreter, sees through yaegi's wrappers of

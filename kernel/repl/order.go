@@ -29,7 +29,10 @@ func plan(cell string, units []parsedUnit) ([]step, error) {
 			steps = append(steps, step{parsedUnit: u})
 		}
 	}
-	at := declPoints(units)
+	at := declPoints(units, true)
+	if at == nil {
+		at = declPoints(units, false)
+	}
 	if at == nil {
 		return inOrder(units), nil
 	}
@@ -104,13 +107,18 @@ func inOrder(units []parsedUnit) []step {
 // declPoints returns, for each declaration unit, the number of the cell's
 // top-level statement after which it is evaluated (-1: before all
 // statements): the latest statement before it that declares a name it uses,
-// or the point of a declaration it uses, whichever is later. For a cell that
-// declares a name twice it returns nil: merged, the declarations would
-// clash, so they keep their places.
-func declPoints(units []parsedUnit) map[int]int {
+// or the point of a declaration it uses, whichever is later. With forward, a
+// name that only a later statement declares (a package-level var below the
+// func that reads it, as Go allows) moves the declaration after that
+// statement, unless a statement before then uses what it declares: then it
+// returns nil. For a cell that declares a name twice it returns nil too:
+// merged, the declarations would clash, so they keep their places.
+func declPoints(units []parsedUnit, forward bool) map[int]int {
 	at := map[int]int{}
 	declaredBy := map[string]int{}  // name -> declaration unit
+	declares := map[int][]string{}  // declaration unit -> names and methods
 	stmtNames := map[string][]int{} // name -> statements declaring it
+	stmtUses := []map[string]bool{} // statement -> identifiers in it
 	stmtsBefore := map[int]int{}    // declaration unit -> statements before it
 	uses := map[int]map[string]bool{}
 	twice := false
@@ -129,6 +137,7 @@ func declPoints(units []parsedUnit) map[int]int {
 				// Methods of different types may share a name.
 				declaredBy[name] = i
 			}
+			declares[i] = append(names, methods...)
 			uses[i] = identsIn(u.file)
 			stmtsBefore[i] = seq
 		case StmtUnit:
@@ -136,6 +145,7 @@ func declPoints(units []parsedUnit) map[int]int {
 				for _, name := range topLevelNames(st) {
 					stmtNames[name] = append(stmtNames[name], seq)
 				}
+				stmtUses = append(stmtUses, identsIn(st))
 				seq++
 			}
 		}
@@ -146,11 +156,18 @@ func declPoints(units []parsedUnit) map[int]int {
 	for i := range uses {
 		at[i] = -1
 		for name := range uses[i] {
+			before, after := -1, -1
 			for _, n := range stmtNames[name] {
-				if n < stmtsBefore[i] && n > at[i] {
-					at[i] = n
+				if n < stmtsBefore[i] {
+					before = n
+				} else if after < 0 {
+					after = n
 				}
 			}
+			if before < 0 && forward {
+				before = after
+			}
+			at[i] = max(at[i], before)
 		}
 	}
 	// Propagate through the declarations each uses, to a fixed point (the
@@ -161,6 +178,15 @@ func declPoints(units []parsedUnit) map[int]int {
 			for name := range uses[i] {
 				if d, ok := declaredBy[name]; ok && d != i && at[d] > at[i] {
 					at[i], changed = at[d], true
+				}
+			}
+		}
+	}
+	for i := range uses {
+		for n := stmtsBefore[i]; n <= at[i]; n++ {
+			for _, name := range declares[i] {
+				if stmtUses[n][name] {
+					return nil
 				}
 			}
 		}

@@ -756,3 +756,79 @@ func TestCompleteAndInspectWhileACellRuns(t *testing.T) {
 	}
 	<-done
 }
+
+func TestPackageVarDeclaredAfterItsUse(t *testing.T) {
+	s, o := newSession(t)
+	value(t, s, "import \"fmt\"\nfunc main() { fmt.Println(v) }\nvar v = 3")
+	value(t, s, "main()")
+	if got := o.Stdout(); got != "3\n3\n" {
+		t.Errorf("stdout = %q, want main's 3 when the cell declares it, then again when called", got)
+	}
+	if got := value(t, s, "func get() int { return w * 2 }\nw := 21\nget()"); got != "42" {
+		t.Errorf("a func using a variable declared below it = %s", got)
+	}
+	// A statement that calls the func before that variable exists keeps
+	// the func in its place, and fails as it must.
+	if e := cellError(t, s, "func use() int { return later }\nuse()\nlater := 1"); !strings.Contains(e.Value, "undefined: later") {
+		t.Errorf("error = %+v", e)
+	}
+}
+
+func TestCellTypesRenderTheirMIMEBundles(t *testing.T) {
+	s, _ := newSession(t)
+	for _, c := range []struct{ cell, mime, want string }{
+		{"type Simple struct{}\nfunc (Simple) SimpleRender() display.MIMEMap { return display.MIMEMap{\"text/html\": \"<i>s</i>\"} }\nSimple{}", display.MIMETypeHTML, "<i>s</i>"},
+		{"type Full struct{}\nfunc (Full) Render() display.Data { return display.Data{Data: display.MIMEMap{\"text/markdown\": \"*f*\", \"text/plain\": \"full\"}} }\nFull{}", display.MIMETypeMarkdown, "*f*"},
+	} {
+		d, ok, err := execute(t, s, c.cell)
+		if err != nil || !ok || d.Data[c.mime] != c.want || d.Data[display.MIMETypeText] == nil {
+			t.Errorf("%q: %+v %v %v, want %s %q and text/plain", c.cell, d.Data, ok, err, c.mime, c.want)
+		}
+	}
+}
+
+func TestErrgroupAndSemaphoreInCells(t *testing.T) {
+	s, _ := newSession(t)
+	got := value(t, s, `import "context"
+import "golang.org/x/sync/errgroup"
+import "golang.org/x/sync/semaphore"
+sem := semaphore.NewWeighted(2)
+var g errgroup.Group
+g.SetLimit(2)
+ok := sem.TryAcquire(2) && !sem.TryAcquire(1)
+sem.Release(2)
+g.Go(func() error { return sem.Acquire(context.Background(), 1) })
+err := g.Wait()
+ok && err == nil`)
+	if got != "true" {
+		t.Errorf("errgroup and semaphore: %s", got)
+	}
+}
+
+func TestWhereYaegiCannotGoTheErrorSaysSo(t *testing.T) {
+	s, _ := newSession(t)
+	for _, cell := range []string{
+		"import \"slices\"\nxs := []int{3, 1, 2}\nslices.Sort(xs)",
+		"import \"sync\"\nonce := sync.OnceValue(func() int { return 1 })",
+		"seq := func(yield func(int) bool) { yield(1) }\nfor v := range seq { _ = v }",
+		"func Map[T, U any](s []T, f func(T) U) []U { var out []U; for _, v := range s { out = append(out, f(v)) }; return out }\nMap([]int{1}, func(i int) string { return \"x\" })",
+	} {
+		e := cellError(t, s, cell)
+		if !strings.Contains(e.Value, "yaegi") || !strings.Contains(e.Value, "%%go run") {
+			t.Errorf("%q: error %q does not say yaegi cannot, nor suggest %%%%go run", cell, e.Value)
+		}
+	}
+}
+
+func TestRuntimePanicsInGoWords(t *testing.T) {
+	s, _ := newSession(t)
+	for _, c := range []struct{ cell, want string }{
+		{"type T struct{ X int }\nvar p *T\np.X", "runtime error: invalid memory address or nil pointer dereference"},
+		{"xs := []int{1, 2, 3}\ni := 5\nxs[i]", "runtime error: index out of range"},
+		{"var e error\ne.Error()", "runtime error: invalid memory address or nil pointer dereference"},
+	} {
+		if e := cellError(t, s, c.cell); e.Name != "panic" || !strings.HasPrefix(e.Value, c.want) || e.Traceback[0] != "panic: "+e.Value {
+			t.Errorf("%q: %+v, want a panic with %q", c.cell, e, c.want)
+		}
+	}
+}
