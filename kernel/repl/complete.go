@@ -12,6 +12,7 @@ import (
 	"go/printer"
 	"go/scanner"
 	"go/token"
+	"go/types"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -23,6 +24,7 @@ import (
 	"unicode"
 
 	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/repl/cell"
 	"github.com/gospeed/gospeed/lessons"
 )
 
@@ -33,8 +35,8 @@ func (s *Session) IsComplete(code string) (status, indent string) {
 	if strings.TrimSpace(code) == "" {
 		return "complete", ""
 	}
-	units, err := Split(code)
-	var se *SyntaxError
+	units, err := cell.Split(code)
+	var se *cell.SyntaxError
 	if errors.As(err, &se) {
 		if se.Incomplete || atEOF(se.List) {
 			return "incomplete", "    "
@@ -42,13 +44,7 @@ func (s *Session) IsComplete(code string) (status, indent string) {
 		return "invalid", ""
 	}
 	for _, u := range units {
-		fset := token.NewFileSet()
-		var perr error
-		if u.Kind == StmtUnit {
-			_, _, perr = parseStmts(fset, u)
-		} else {
-			_, perr = parseDecls(fset, u)
-		}
+		_, perr := cell.Parse(u)
 		var list scanner.ErrorList
 		if errors.As(perr, &list) {
 			if atEOF(list) {
@@ -104,20 +100,20 @@ func (s *Session) Complete(code string, cursor int) (matches []string, start, en
 func isIdent(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
 
 // names are the names a cell can use: its globals, the packages it imported,
-// Go's keywords and builtins.
+// Go's keywords and predeclared names.
 func (s *Session) names() []string {
 	var names []string
 	for name := range s.globals() {
-		if !strings.HasPrefix(name, tmpPrefix) && !strings.HasPrefix(name, "_") {
+		if !strings.HasPrefix(name, "_") {
 			names = append(names, name)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for key := range s.imported {
-		name, p, _ := strings.Cut(key, " ")
+	for imp := range s.imported {
+		name := imp.name
 		if name == "" {
-			name = s.pkgName(p)
+			name = s.pkgName(imp.path)
 		}
 		names = append(names, name)
 	}
@@ -127,14 +123,11 @@ func (s *Session) names() []string {
 	for name := range s.types {
 		names = append(names, name)
 	}
-	names = append(names, goKeywords...)
-	for b := range builtins {
-		names = append(names, b)
+	for t := token.BREAK; t <= token.VAR; t++ {
+		names = append(names, t.String()) // the keywords
 	}
-	return append(names, "bool", "byte", "complex128", "error", "float32", "float64", "int", "int8", "int16", "int32", "int64", "rune", "string", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "any", "true", "false", "nil", "iota")
+	return append(names, types.Universe.Names()...)
 }
-
-var goKeywords = []string{"break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map", "package", "range", "return", "select", "struct", "switch", "type", "var"}
 
 // globals returns the names of the interpreter's global variables and
 // constants, when no cell runs: yaegi's global memory is not safe to read
@@ -197,15 +190,9 @@ func (s *Session) members(pkg, prefix string) []string {
 // importPath finds the package a cell means by name: one it imported, or a
 // known package of that name (lessons, fmt, ...), as a convenience.
 func (s *Session) importPath(name string) string {
-	s.mu.Lock()
-	for key := range s.imported {
-		n, p, _ := strings.Cut(key, " ")
-		if n == name || n == "" && s.pkgName(p) == name {
-			s.mu.Unlock()
-			return p
-		}
+	if p, ok := s.importedAs(name); ok {
+		return p
 	}
-	s.mu.Unlock()
 	best := ""
 	for p, n := range s.pkgNames {
 		if n == name && !strings.Contains(p, "internal") && p != helperPath && (best == "" || len(p) < len(best)) {

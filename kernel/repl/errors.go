@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/traefik/yaegi/interp"
+
+	"github.com/gospeed/gospeed/kernel/repl/cell"
 )
 
 // Error is a cell's failure, in the shape of a Jupyter error message.
@@ -224,7 +226,7 @@ func (p *panicFilter) Write(b []byte) (int, error) {
 	switch {
 	case fn == "main":
 		fn = "cell"
-	case strings.HasPrefix(fn, tmpPrefix) || fn == "func":
+	case strings.HasPrefix(fn, cell.TmpPrefix) || fn == "func":
 		fn = "function literal"
 	}
 	where := fn

@@ -1,7 +1,7 @@
 package repl
 
 // The helpers a session gives its interpreter: the display package bound to
-// the session, the functions the rewritten cells call (package cell, imported
+// the session, the functions the rewritten cells call (package helper, imported
 // as `_gospeed`), the prelude every interpreter starts with, and the
 // standard library symbols a cell must not have as they are (os.Exit,
 // time.Sleep).
@@ -18,27 +18,28 @@ import (
 	"github.com/traefik/yaegi/interp"
 
 	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/repl/cell"
 	"github.com/gospeed/gospeed/kernel/symbols"
 )
 
 const (
 	displayPath = "github.com/gospeed/gospeed/kernel/display"
-	helperPath  = "gospeed.dev/cell"
+	helperPath  = "gospeed.dev/helper"
 )
 
 // prelude runs in every new interpreter: display needs no import, and
 // Display shows data at once, as in gophernotes.
 var prelude = []string{
 	`import "` + displayPath + `"`,
-	`import ` + helper + ` "` + helperPath + `"`,
-	`import ` + helper + `_template "html/template"`,
+	`import ` + cell.Helper + ` "` + helperPath + `"`,
+	`import ` + cell.Helper + `_template "html/template"`,
 	`import ` + defsName + ` "` + defsPath + `"`,
 	`func Display(d display.Data) error { return display.Display(d) }`,
 	// Go 1.21's built-in min, max and clear, which yaegi v0.16.1 lacks.
-	`type ` + tmpPrefix + `ordered interface {
+	`type ` + cell.TmpPrefix + `ordered interface {
 	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
 }`,
-	`func min[T ` + tmpPrefix + `ordered](x T, ys ...T) T {
+	`func min[T ` + cell.TmpPrefix + `ordered](x T, ys ...T) T {
 	for _, y := range ys {
 		if y < x {
 			x = y
@@ -46,7 +47,7 @@ var prelude = []string{
 	}
 	return x
 }`,
-	`func max[T ` + tmpPrefix + `ordered](x T, ys ...T) T {
+	`func max[T ` + cell.TmpPrefix + `ordered](x T, ys ...T) T {
 	for _, y := range ys {
 		if y > x {
 			x = y
@@ -54,7 +55,7 @@ var prelude = []string{
 	}
 	return x
 }`,
-	`func clear(x interface{}) { ` + helper + `.Clear(x) }`,
+	`func clear(x interface{}) { ` + cell.Helper + `.Clear(x) }`,
 	resultFunc,
 }
 
@@ -86,11 +87,11 @@ var views = []struct{ mime, method, content string }{
 // works. Each view is guarded: a failing view falls back to text.
 var resultFunc = func() string {
 	var b strings.Builder
-	b.WriteString("func " + tmpPrefix + "result(v interface{}) {\n")
+	b.WriteString("func " + cell.TmpPrefix + "result(v interface{}) {\n")
 	b.WriteString("\tm := map[string]interface{}{}\n")
 	b.WriteString("\tif v != nil {\n")
 	for _, v := range views {
-		method := strings.Replace(v.method, "template.HTML", helper+"_template.HTML", 1)
+		method := strings.Replace(v.method, "template.HTML", cell.Helper+"_template.HTML", 1)
 		set := fmt.Sprintf("m[%q] = %s", v.mime, v.content)
 		if v.mime == "" {
 			set = "for k, c := range " + v.content + " { m[k] = c }"
@@ -100,8 +101,8 @@ var resultFunc = func() string {
 	b.WriteString("\t}\n")
 	// fmt, called from the interpreter, sees through yaegi's wrappers of
 	// interpreted values; compiled code would print the wrapper.
-	b.WriteString("\tif _, ok := m[\"text/plain\"]; !ok {\n\t\tm[\"text/plain\"] = " + helper + ".Plain(v)\n\t}\n")
-	b.WriteString("\t" + helper + ".ResultMIME(m, v)\n}")
+	b.WriteString("\tif _, ok := m[\"text/plain\"]; !ok {\n\t\tm[\"text/plain\"] = " + cell.Helper + ".Plain(v)\n\t}\n")
+	b.WriteString("\t" + cell.Helper + ".ResultMIME(m, v)\n}")
 	return b.String()
 }()
 
@@ -123,7 +124,7 @@ func (s *Session) sessionSymbols() interp.Exports {
 			exports[path] = syms
 		}
 	}
-	exports[helperPath+"/cell"] = map[string]reflect.Value{
+	exports[helperPath+"/helper"] = map[string]reflect.Value{
 		"Result":     reflect.ValueOf(s.result),
 		"ResultMIME": reflect.ValueOf(s.resultMIME),
 		"Defer":      reflect.ValueOf(s.deferCall),
