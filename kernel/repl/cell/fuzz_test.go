@@ -108,4 +108,3 @@ func checkPlan(t *testing.T, cell string, units []Parsed) {
 
 func noGlobal(string) (reflect.Value, bool)         { return reflect.Value{}, false }
 func noMember(string, string) (reflect.Value, bool) { return reflect.Value{}, false }
-
