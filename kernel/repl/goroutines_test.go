@@ -10,6 +10,7 @@
 package repl
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -133,6 +134,28 @@ wg.Wait()`)
 	for _, want := range []string{"worker 0\n", "worker 1\n", "worker 2\n"} {
 		if !strings.Contains(o.Stdout(), want) {
 			t.Errorf("stdout %q lacks %q", o.Stdout(), want)
+		}
+	}
+}
+
+// TestEvaluationChannelIsReadable: goroutines.go reads interp's done field,
+// and counts the goroutines yaegi creates for go statements.
+func TestEvaluationChannelIsReadable(t *testing.T) {
+	in := bareInterpreter(t, nil)
+	if _, err := in.EvalWithContext(context.Background(), "ch := make(chan int)\ngo func() { <-ch }()"); err != nil {
+		t.Fatal(err)
+	}
+	done, ok := evalDone(in)
+	if !ok || done == nil {
+		t.Fatal("interp.Interpreter has no done channel: revisit goroutines.go")
+	}
+	if n := cellGoroutines(); n != 1 {
+		t.Errorf("cellGoroutines() = %d, want the one a go statement started: revisit goroutines.go", n)
+	}
+	close(done)
+	for deadline := time.Now().Add(5 * time.Second); cellGoroutines() != 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("closing the done channel does not wake a goroutine blocked in a receive: revisit goroutines.go")
 		}
 	}
 }
