@@ -42,7 +42,7 @@ func (s *Session) watchStacks(done <-chan struct{}) {
 			continue
 		}
 		if s.run.TryLock() {
-			fmt.Fprintln(s.cfg.Stderr, "a goroutine left running by an earlier cell used over 384 MB of stack (a function that calls itself without end?): the session's goroutines were stopped")
+			fmt.Fprintf(s.cfg.Stderr, "a goroutine left running by an earlier cell used over %d MB of stack (a function that calls itself without end?): the session's goroutines were stopped\n", stackLimit>>20)
 			s.stopAll()
 			s.run.Unlock()
 		}
@@ -65,6 +65,6 @@ func (s *Session) stopAll() {
 }
 
 func stackOverflow() *Error {
-	v := "the cell's goroutines used over 384 MB of stack, so it was stopped: a function that calls itself without end?"
+	v := fmt.Sprintf("the cell's goroutines used over %d MB of stack, so it was stopped: a function that calls itself without end?", stackLimit>>20)
 	return &Error{Name: "StackOverflow", Value: v, Traceback: []string{"StackOverflow: " + v}}
 }
