@@ -23,6 +23,7 @@ import (
 	"github.com/go-zeromq/zmq4"
 
 	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/docs"
 	"github.com/gospeed/gospeed/kernel/repl"
 	"github.com/gospeed/gospeed/kernel/wire"
 )
@@ -56,8 +57,10 @@ type Options struct {
 	CaptureFDs bool
 	// Log receives the kernel's own log. Default: the original stderr.
 	Log io.Writer
-	// NewEvaluator builds the evaluator. Default: repl.New.
+	// NewEvaluator builds the evaluator. Default: repl.New, with Doc.
 	NewEvaluator func(Outputs) (Evaluator, error)
+	// Doc is what inspect shows in the default evaluator. Default: docs.Standard().
+	Doc docs.Provider
 	// OutputRate caps a cell's stream output in bytes per second; the rest
 	// is dropped and counted. Default 1 MiB.
 	OutputRate int
@@ -86,7 +89,7 @@ func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) error {
 		opt.OutputRate = 1 << 20
 	}
 	if opt.NewEvaluator == nil {
-		opt.NewEvaluator = newRepl
+		opt.NewEvaluator = newRepl(opt.Doc)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -188,8 +191,10 @@ func (k *kernel) waitForEnd(ctx context.Context, signals <-chan os.Signal) {
 	}
 }
 
-func newRepl(o Outputs) (Evaluator, error) {
-	return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display, Clear: o.Clear})
+func newRepl(doc docs.Provider) func(Outputs) (Evaluator, error) {
+	return func(o Outputs) (Evaluator, error) {
+		return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display, Clear: o.Clear, Doc: doc})
+	}
 }
 
 type kernel struct {

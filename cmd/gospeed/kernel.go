@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"github.com/gospeed/gospeed/kernel"
+	"github.com/gospeed/gospeed/kernel/docs"
+	"github.com/gospeed/gospeed/lessons"
 )
 
 // runKernel serves a Jupyter kernel on the connection file Jupyter gives it.
@@ -33,5 +35,10 @@ func runKernel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	defer signal.Stop(signals)
 	// main's context ends on SIGINT, which for a kernel means "interrupt the
 	// cell": the kernel watches the signals itself instead.
-	return kernel.Run(context.WithoutCancel(ctx), fs.Arg(0), kernel.Options{CaptureFDs: true, Signals: signals})
+	return kernel.Run(context.WithoutCancel(ctx), fs.Arg(0), kernel.Options{CaptureFDs: true, Signals: signals, Doc: inspectDocs()})
+}
+
+// inspectDocs is what inspect shows: lessons' docs, then the kernel's own.
+func inspectDocs() docs.Provider {
+	return docs.Chain(docs.Declarations("github.com/gospeed/gospeed/lessons", lessons.Source), docs.Standard())
 }

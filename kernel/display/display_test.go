@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 )
 
 type table struct{ rows int }
@@ -113,48 +112,6 @@ func TestImage(t *testing.T) {
 		if d.Metadata[MIMETypePNG].(MIMEMap)["width"] != 3 {
 			t.Errorf("metadata: %v", d.Metadata)
 		}
-	}
-}
-
-func TestProgressThrottlesAndAlwaysShowsTheEnd(t *testing.T) {
-	now := time.Unix(0, 0)
-	clock := func() time.Time { return now }
-	var shown []Data
-	var updates []bool
-	p := NewProgress("work", "id-1", func(d Data, update bool) { shown, updates = append(shown, d), append(updates, update) }, clock)
-	for i := 1; i <= 100; i++ {
-		p(i, 100)
-		now = now.Add(time.Millisecond) // 100 calls in 100 ms
-	}
-	if len(shown) < 2 || len(shown) > 3 {
-		t.Fatalf("%d displays for 100 calls in 100 ms, want the first, maybe one more, and the last", len(shown))
-	}
-	if updates[0] || !updates[len(updates)-1] {
-		t.Errorf("updates = %v: the first display is new, the rest update it", updates)
-	}
-	for _, d := range shown {
-		if d.Transient["display_id"] != "id-1" {
-			t.Errorf("display id = %v", d.Transient["display_id"])
-		}
-	}
-	if last := shown[len(shown)-1].Data[MIMETypeText]; last != "work: 100/100 (100%)" {
-		t.Errorf("last = %v", last)
-	}
-}
-
-func TestDoc(t *testing.T) {
-	for name, want := range map[string]string{
-		"HTML":     "func HTML(s string) Data",
-		"Progress": "func Progress(label string) func(done, total int)",
-		"Data":     "type Data struct",
-	} {
-		text, err := Doc(name)
-		if err != nil || !strings.Contains(text, want) {
-			t.Errorf("Doc(%s) = %q, %v", name, text, err)
-		}
-	}
-	if _, err := Doc("Nope"); err == nil {
-		t.Error("Doc of an unknown name: no error")
 	}
 }
 

@@ -1,31 +1,20 @@
 package repl
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"go/ast"
 	"go/constant"
-	"go/doc"
-	"go/parser"
-	"go/printer"
 	"go/scanner"
 	"go/token"
 	"go/types"
-	"io/fs"
-	"os"
-	"os/exec"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/gospeed/gospeed/kernel/display"
 	"github.com/gospeed/gospeed/kernel/repl/cell"
-	"github.com/gospeed/gospeed/lessons"
 )
 
 // IsComplete tells a console whether code is ready to run: "complete",
@@ -246,116 +235,11 @@ func (s *Session) Inspect(code string, cursor int) (display.Data, bool) {
 	return display.Data{Data: display.MIMEMap{display.MIMETypeText: text, display.MIMETypeMarkdown: "```go\n" + text + "\n```"}}, true
 }
 
-const lessonsPath = "github.com/gospeed/gospeed/lessons"
-
 // docOf returns the signature and doc comment of name in the package at
 // import path p, or the package's doc when name is empty.
 func (s *Session) docOf(p, name string) string {
 	if p == "" {
 		return ""
 	}
-	if p == displayPath && name != "" {
-		text, err := display.Doc(name)
-		if err != nil {
-			return ""
-		}
-		return text
-	}
-	if p == lessonsPath && name != "" {
-		src, err := lessons.Source(name)
-		if err != nil {
-			return ""
-		}
-		return declDoc("package lessons\n" + src)
-	}
-	pkg := s.stdDoc(p)
-	if pkg == nil {
-		return ""
-	}
-	if name == "" {
-		return "package " + pkg.Name + " // import \"" + p + "\"\n\n" + pkg.Doc
-	}
-	text, _ := display.Lookup(pkg, name)
-	return text
-}
-
-// declDoc renders one declaration's source as its doc comment and signature.
-func declDoc(src string) string {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", src, parser.ParseComments)
-	if err != nil || len(f.Decls) == 0 {
-		return strings.TrimSpace(strings.TrimPrefix(src, "package lessons\n"))
-	}
-	var doc string
-	switch d := f.Decls[0].(type) {
-	case *ast.FuncDecl:
-		doc = d.Doc.Text()
-		d.Doc, d.Body = nil, nil
-	case *ast.GenDecl:
-		doc = d.Doc.Text()
-		d.Doc = nil
-	}
-	var b bytes.Buffer
-	_ = printer.Fprint(&b, fset, f.Decls[0])
-	return b.String() + "\n\n" + doc
-}
-
-// stdDoc reads the documentation of a standard library package from GOROOT's
-// sources, when they are installed (once per package and session).
-func (s *Session) stdDoc(p string) *doc.Package {
-	s.docMu.Lock()
-	defer s.docMu.Unlock()
-	if pkg, ok := s.docs[p]; ok {
-		return pkg
-	}
-	pkg := readDoc(filepath.Join(s.goroot(), "src", filepath.FromSlash(p)), p)
-	s.docs[p] = pkg
-	return pkg
-}
-
-// goroot is where the Go installation that may hold the standard library's
-// sources lives: $GOROOT, or what `go env GOROOT` says.
-func (s *Session) goroot() string {
-	s.rootOnce.Do(func() {
-		if s.root = os.Getenv("GOROOT"); s.root != "" {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, "go", "env", "GOROOT").Output()
-		if err == nil {
-			s.root = strings.TrimSpace(string(out))
-		}
-	})
-	return s.root
-}
-
-func readDoc(dir, importPath string) *doc.Package {
-	if dir == "" {
-		return nil
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	fset := token.NewFileSet()
-	var files []*ast.File
-	for _, e := range entries {
-		n := e.Name()
-		if e.Type()&fs.ModeType != 0 || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.ParseComments)
-		if err == nil && f.Name.Name != "main" && !strings.HasSuffix(f.Name.Name, "_test") {
-			files = append(files, f)
-		}
-	}
-	if len(files) == 0 {
-		return nil
-	}
-	pkg, err := doc.NewFromFiles(fset, files, importPath)
-	if err != nil {
-		return nil
-	}
-	return pkg
+	return s.cfg.Doc(p, name)
 }

@@ -166,7 +166,7 @@ func (s *Session) progress(label string) func(done, total int) {
 	s.displays++
 	id := fmt.Sprintf("gospeed-progress-%p-%d", s, s.displays)
 	s.mu.Unlock()
-	return display.NewProgress(label, id, s.cfg.Display, time.Now)
+	return newProgress(label, id, s.cfg.Display, time.Now)
 }
 
 func (s *Session) context() context.Context {

@@ -43,7 +43,6 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/doc"
 	"io"
 	"maps"
 	"path"
@@ -57,6 +56,7 @@ import (
 	"github.com/traefik/yaegi/stdlib/unrestricted"
 
 	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/docs"
 	"github.com/gospeed/gospeed/kernel/repl/cell"
 )
 
@@ -69,6 +69,8 @@ type Config struct {
 	Display func(d display.Data, update bool)
 	// Clear clears the cell's output (display.Clear); with wait, when new output arrives.
 	Clear func(wait bool)
+	// Doc is what inspect shows. Default: docs.Standard().
+	Doc docs.Provider
 }
 
 // Session is one interpreter with its state: the variables, functions and
@@ -95,11 +97,7 @@ type Session struct {
 	stop     chan struct{}   // closed by Close: ends the stack watchdog
 	dones    []chan struct{} // see goroutines.go
 
-	docMu    sync.Mutex
-	docs     map[string]*doc.Package // standard library docs read so far
-	rootOnce sync.Once
-	root     string   // GOROOT, for docs
-	trace    []string // where the running cell panicked, innermost first
+	trace []string // where the running cell panicked, innermost first
 	// traceTopLit: trace ends with a function literal, maybe the cell's.
 	traceTopLit bool
 	displays    int // display ids handed out
@@ -134,7 +132,10 @@ func New(cfg Config) (*Session, error) {
 	if cfg.Clear == nil {
 		cfg.Clear = func(bool) {}
 	}
-	s := &Session{cfg: cfg, imported: map[importKey]bool{}, funcs: map[string]bool{"Display": true}, pkgNames: map[string]string{}, docs: map[string]*doc.Package{}, types: map[string]typeDef{}, rename: map[string]string{}}
+	if cfg.Doc == nil {
+		cfg.Doc = docs.Standard()
+	}
+	s := &Session{cfg: cfg, imported: map[importKey]bool{}, funcs: map[string]bool{"Display": true}, pkgNames: map[string]string{}, types: map[string]typeDef{}, rename: map[string]string{}}
 	s.in = interp.New(interp.Options{Stdout: cfg.Stdout, Stderr: &panicFilter{w: cfg.Stderr, s: s}, Unrestricted: true})
 	s.symbols = map[string]map[string]reflect.Value{}
 	// defsPath starts empty: defineLater adds types to it.

@@ -4,12 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"go/ast"
+	"go/parser"
+	"go/printer"
+	"go/token"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/docs"
+	"github.com/gospeed/gospeed/lessons"
 )
 
 // outputs collects what a session sends to its Config.
@@ -52,6 +58,7 @@ func newSession(t *testing.T) (*Session, *outputs) {
 			defer o.mu.Unlock()
 			o.clears = append(o.clears, wait)
 		},
+		Doc: docs.Chain(docs.Declarations("github.com/gospeed/gospeed/lessons", lessons.Source), docs.Standard()),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -831,4 +838,56 @@ func TestRuntimePanicsInGoWords(t *testing.T) {
 			t.Errorf("%q: %+v, want a panic with %q", c.cell, e, c.want)
 		}
 	}
+}
+
+// TestCellFuncsDocumentedAsBound: the signatures inspect shows for the
+// display functions a session binds (written by hand in package docs) are
+// those of the functions it binds.
+func TestCellFuncsDocumentedAsBound(t *testing.T) {
+	s, _ := newSession(t)
+	bound := s.sessionSymbols()[displayPath+"/display"]
+	for _, name := range []string{"Display", "Progress", "Context", "Clear"} {
+		sig, _, _ := strings.Cut(docs.Standard()(displayPath, name), "\n")
+		fn, err := parser.ParseExpr(strings.Replace(sig, "func "+name+"(", "func(", 1))
+		if err != nil {
+			t.Fatalf("%s: documented as %q: %v", name, sig, err)
+		}
+		if got, want := reflectSyntax(fn.(*ast.FuncType)), bound[name].Type().String(); got != want {
+			t.Errorf("display.%s is documented as %s, and bound as %s", name, got, want)
+		}
+	}
+}
+
+// reflectSyntax writes a func type as reflect does: without parameter names,
+// display's types qualified.
+func reflectSyntax(ft *ast.FuncType) string {
+	list := func(fl *ast.FieldList) []string {
+		var out []string
+		if fl == nil {
+			return nil
+		}
+		for _, f := range fl.List {
+			var b strings.Builder
+			_ = printer.Fprint(&b, token.NewFileSet(), f.Type)
+			typ := b.String()
+			if inner, ok := f.Type.(*ast.FuncType); ok {
+				typ = reflectSyntax(inner)
+			} else if ast.IsExported(typ) {
+				typ = "display." + typ
+			}
+			for range max(1, len(f.Names)) {
+				out = append(out, typ)
+			}
+		}
+		return out
+	}
+	results := list(ft.Results)
+	text := "func(" + strings.Join(list(ft.Params), ", ") + ")"
+	switch {
+	case len(results) == 1:
+		text += " " + results[0]
+	case len(results) > 1:
+		text += " (" + strings.Join(results, ", ") + ")"
+	}
+	return text
 }

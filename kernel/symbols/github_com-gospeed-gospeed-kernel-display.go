@@ -15,7 +15,6 @@ func init() {
 		// function, constant and variable definitions
 		"Any":                reflect.ValueOf(display.Any),
 		"Auto":               reflect.ValueOf(display.Auto),
-		"Doc":                reflect.ValueOf(display.Doc),
 		"File":               reflect.ValueOf(display.File),
 		"HTML":               reflect.ValueOf(display.HTML),
 		"Image":              reflect.ValueOf(display.Image),
@@ -23,7 +22,6 @@ func init() {
 		"JSON":               reflect.ValueOf(display.JSON),
 		"JavaScript":         reflect.ValueOf(display.JavaScript),
 		"Latex":              reflect.ValueOf(display.Latex),
-		"Lookup":             reflect.ValueOf(display.Lookup),
 		"MIME":               reflect.ValueOf(display.MIME),
 		"MIMETypeHTML":       reflect.ValueOf(constant.MakeFromLiteral("\"text/html\"", token.STRING, 0)),
 		"MIMETypeJPEG":       reflect.ValueOf(constant.MakeFromLiteral("\"image/jpeg\"", token.STRING, 0)),
@@ -39,7 +37,6 @@ func init() {
 		"MakeData3":          reflect.ValueOf(display.MakeData3),
 		"Markdown":           reflect.ValueOf(display.Markdown),
 		"Math":               reflect.ValueOf(display.Math),
-		"NewProgress":        reflect.ValueOf(display.NewProgress),
 		"PDF":                reflect.ValueOf(display.PDF),
 		"PNG":                reflect.ValueOf(display.PNG),
 		"Plain":              reflect.ValueOf(display.Plain),
