@@ -26,16 +26,23 @@
 //     variables are declared with the types that gives (define.go);
 //   - a top-level defer runs again at every later evaluation, and so does a
 //     function literal called at top level: rewrites;
-//   - a goroutine's panic ends the process: every go statement recovers;
+//   - a goroutine's panic ends the process: every go statement recovers,
+//     and the panic (or a runtime.Goexit) is the running cell's error;
+//   - runtime panics come from reflect: they are worded as Go words them;
 //   - os.Exit, log.Fatal, endless recursion (stack overflow) end the process:
 //     a panicking os.Exit, yaegi's panicking log.Fatal, a stack watchdog;
-//   - an interrupted evaluation runs on (zombie.go); min, max, clear are
-//     missing (helpers.go); methods of cell types are invisible to compiled
-//     code (resultFunc).
+//   - an interrupted evaluation runs on (zombie.go); goroutines blocked on a
+//     channel outlive a stop (goroutines.go); min, max, clear are missing
+//     (helpers.go); methods of cell types are invisible to compiled code
+//     (resultFunc).
 //
-// What stays out of reach, with a clear error: generic functions of the
-// standard library (slices.Sort, sync.OnceValue...), range over functions,
-// and range over an integer whose type the rewrites cannot see.
+// What stays out of reach, with a clear error that suggests a compiled cell
+// (%%go run): generic functions of the standard library (slices.Sort,
+// sync.OnceValue...), range over functions, range over an integer whose type
+// the rewrites cannot see, generic functions yaegi miscompiles. Nor can an
+// interrupt stop the running cell alone: yaegi stops every interpreted
+// goroutine at once, those of earlier cells too; an index out of range does
+// not say the index.
 package repl
 
 import (
