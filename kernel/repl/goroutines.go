@@ -54,6 +54,17 @@ func (s *Session) noteDone() {
 	}
 }
 
+// awaitStop returns once the running evaluation is stopped (or after a
+// second): see stopAll.
+func (s *Session) awaitStop() {
+	if done, ok := evalDone(s.in); ok {
+		select {
+		case <-done:
+		case <-time.After(time.Second):
+		}
+	}
+}
+
 // evalDone reads the interpreter's done field.
 func evalDone(in *interp.Interpreter) (chan struct{}, bool) {
 	f := reflect.ValueOf(in).Elem().FieldByName("done")

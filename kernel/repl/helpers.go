@@ -131,6 +131,7 @@ func (s *Session) sessionSymbols() interp.Exports {
 		"GoPanic":    reflect.ValueOf(s.goPanic),
 		"Plain":      reflect.ValueOf(plain),
 		"Clear":      reflect.ValueOf(clearValue),
+		"AwaitStop":  reflect.ValueOf(s.awaitStop),
 	}
 	exports["os/os"] = map[string]reflect.Value{"Exit": reflect.ValueOf(exit)}
 	exports["time/time"] = map[string]reflect.Value{"Sleep": reflect.ValueOf(s.sleep)}

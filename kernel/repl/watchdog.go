@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime/metrics"
 	"time"
+
+	"github.com/gospeed/gospeed/kernel/repl/cell"
 )
 
 // A function that calls itself without end grows its goroutine's stack to
@@ -57,11 +59,13 @@ func (s *Session) watchStacks(done <-chan struct{}) {
 
 // stopAll stops every goroutine running interpreted code, at its next step:
 // yaegi stops all frames of an interpreter when an evaluation is cancelled,
-// and an empty evaluation with a cancelled context does just that.
+// and an evaluation with a cancelled context does just that, provided it is
+// still running when EvalWithContext sees the context done: so it waits for
+// the stop (see goroutines.go).
 func (s *Session) stopAll() {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_ = s.eval(ctx, "")
+	_ = s.eval(ctx, cell.Helper+".AwaitStop()")
 }
 
 func stackOverflow() *Error {
