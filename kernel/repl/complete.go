@@ -59,21 +59,10 @@ func atEOF(list scanner.ErrorList) bool {
 // at cursor, a position in unicode code points; start and end delimit the
 // text the matches replace, in code points.
 func (s *Session) Complete(code string, cursor int) (matches []string, start, end int) {
-	runes := []rune(code)
-	if cursor < 0 || cursor > len(runes) {
-		cursor = len(runes)
-	}
-	start = cursor
-	for start > 0 && isIdent(runes[start-1]) {
-		start--
-	}
+	runes, pkg, start, cursor := identAt(code, cursor, false)
 	prefix := string(runes[start:cursor])
 	if start > 0 && runes[start-1] == '.' {
-		q := start - 1
-		for q > 0 && isIdent(runes[q-1]) {
-			q--
-		}
-		return s.members(string(runes[q:start-1]), prefix), start, cursor
+		return s.members(pkg, prefix), start, cursor
 	}
 	seen := map[string]bool{}
 	for _, name := range s.names() {
@@ -87,6 +76,30 @@ func (s *Session) Complete(code string, cursor int) (matches []string, start, en
 }
 
 func isIdent(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+// identAt finds the identifier that ends at cursor (with whole, the one
+// around it), in code points, and the package name before its dot, if any.
+func identAt(code string, cursor int, whole bool) (runes []rune, pkg string, start, end int) {
+	runes = []rune(code)
+	if cursor < 0 || cursor > len(runes) {
+		cursor = len(runes)
+	}
+	start, end = cursor, cursor
+	for start > 0 && isIdent(runes[start-1]) {
+		start--
+	}
+	for whole && end < len(runes) && isIdent(runes[end]) {
+		end++
+	}
+	if start > 0 && runes[start-1] == '.' {
+		q := start - 1
+		for q > 0 && isIdent(runes[q-1]) {
+			q--
+		}
+		pkg = string(runes[q : start-1])
+	}
+	return runes, pkg, start, end
+}
 
 // names are the names a cell can use: its globals, the packages it imported,
 // Go's keywords and predeclared names.
@@ -192,30 +205,12 @@ func (s *Session) importPath(name string) string {
 }
 
 // Inspect returns the documentation of the name at cursor (in code points):
-// doc comments of lessons and standard library symbols.
+// what Config.Doc gives for a package's member, or a global's type and value.
 func (s *Session) Inspect(code string, cursor int) (display.Data, bool) {
-	runes := []rune(code)
-	if cursor < 0 || cursor > len(runes) {
-		cursor = len(runes)
-	}
-	start, end := cursor, cursor
-	for start > 0 && isIdent(runes[start-1]) {
-		start--
-	}
-	for end < len(runes) && isIdent(runes[end]) {
-		end++
-	}
+	runes, pkg, start, end := identAt(code, cursor, true)
 	name := string(runes[start:end])
 	if name == "" {
 		return display.Data{}, false
-	}
-	pkg := ""
-	if start > 0 && runes[start-1] == '.' {
-		q := start - 1
-		for q > 0 && isIdent(runes[q-1]) {
-			q--
-		}
-		pkg = string(runes[q : start-1])
 	}
 	var text string
 	switch {

@@ -34,9 +34,12 @@ func (e *Error) JupyterError() (ename, evalue string, traceback []string) {
 	return e.Name, e.Value, e.Traceback
 }
 
-func compileError(msg string) *Error {
-	return &Error{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
+// newError is an error whose traceback is its one line.
+func newError(name, value string) *Error {
+	return &Error{Name: name, Value: value, Traceback: []string{name + ": " + value}}
 }
+
+func compileError(msg string) *Error { return newError("CompileError", msg) }
 
 // explain adds a hint to the error's message.
 func (e *Error) explain(hint string) {
@@ -141,7 +144,7 @@ var (
 func (s *Session) panicError(r interface{}) *Error {
 	if code, ok := r.(exitCode); ok {
 		v := fmt.Sprintf("os.Exit(%d) was called: a cell cannot end the kernel; the session goes on", int(code))
-		return &Error{Name: "Exit", Value: v, Traceback: []string{"Exit: " + v}}
+		return newError("Exit", v)
 	}
 	v := panicText(runtimeWords(r))
 	if m := compilerPanic.FindStringSubmatch(v); m != nil {
@@ -153,7 +156,7 @@ func (s *Session) panicError(r interface{}) *Error {
 		return compileError(msg)
 	}
 	if v == "nil type" {
-		return &Error{Name: "CompileError", Value: v + hint(v), Traceback: []string{"CompileError: " + v + hint(v)}}
+		return compileError(v + hint(v))
 	}
 	tb := []string{"panic: " + v}
 	s.mu.Lock()
@@ -185,8 +188,7 @@ var (
 )
 
 func syntaxError(err error) *Error {
-	msg := cellPosition(err.Error())
-	return &Error{Name: "SyntaxError", Value: msg, Traceback: []string{"SyntaxError: " + msg}}
+	return newError("SyntaxError", cellPosition(err.Error()))
 }
 
 // cellPosition rewrites the "line:column: " of an error in a unit as "line N: ":
@@ -198,7 +200,7 @@ func cellPosition(msg string) string {
 var errorPosition = regexp.MustCompile(`(?:[\w.]+\.go:)?(\d+):\d+: `)
 
 func interrupted(why string) *Error {
-	return &Error{Name: "KeyboardInterrupt", Value: why, Traceback: []string{"KeyboardInterrupt: " + why}}
+	return newError("KeyboardInterrupt", why)
 }
 
 // panicFilter keeps the "3:5: panic: main.f(...)" lines yaegi writes to

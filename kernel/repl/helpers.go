@@ -224,7 +224,7 @@ func (s *Session) goPanic(r interface{}) {
 // cell, with an error (yaegi would take the ended evaluation for a success).
 func (s *Session) goexit() {
 	v := "runtime.Goexit was called: the goroutine that called it stopped"
-	s.goroutineFailed(&Error{Name: "Goexit", Value: v, Traceback: []string{"Goexit: " + v}}, false)
+	s.goroutineFailed(newError("Goexit", v), false)
 	runtime.Goexit()
 }
 

@@ -194,7 +194,7 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 	s.trace, s.traceTopLit = nil, false
 	s.mu.Unlock()
 	if closed {
-		return display.Data{}, false, &Error{Name: "SessionClosed", Value: "the session is closed", Traceback: []string{"SessionClosed: the session is closed"}}
+		return display.Data{}, false, newError("SessionClosed", "the session is closed")
 	}
 	if err := s.waitIdle(ctx); err != nil {
 		return display.Data{}, false, err

@@ -70,5 +70,5 @@ func (s *Session) stopAll() {
 
 func stackOverflow() *Error {
 	v := fmt.Sprintf("the cell's goroutines used over %d MB of stack, so it was stopped: a function that calls itself without end?", stackLimit>>20)
-	return &Error{Name: "StackOverflow", Value: v, Traceback: []string{"StackOverflow: " + v}}
+	return newError("StackOverflow", v)
 }
