@@ -156,3 +156,38 @@ func TestFileAndAuto(t *testing.T) {
 	}()
 	File("", dir+"/no-such-file")
 }
+
+type every struct{}
+
+func (every) HTML() string                { return "<b>h</b>" }
+func (every) SVG() string                 { return "<svg/>" }
+func (every) Markdown() string            { return "*m*" }
+func (every) Latex() string               { return "$x$" }
+func (every) Math() string                { return "x^2" }
+func (every) JSON() map[string]any        { return map[string]any{"k": 1} }
+func (every) JavaScript() string          { return "js()" }
+func (every) PNG() []byte                 { return []byte("png") }
+func (every) JPEG() []byte                { return []byte("jpeg") }
+func (every) PDF() []byte                 { return []byte("pdf") }
+func (every) HTMLTemplate() template.HTML { return "not a view" }
+
+func TestRenderEveryView(t *testing.T) {
+	d := Render(every{})
+	for mime, want := range map[string]string{
+		MIMETypeHTML: "<b>h</b>", MIMETypeSVG: "<svg/>", MIMETypeMarkdown: "*m*",
+		MIMETypeLatex: "$$x^2$$", // Math comes after Latex, and wins
+		MIMETypeJSON:  "map[k:1]", MIMETypeJavaScript: "js()",
+		MIMETypePNG: "png", MIMETypeJPEG: "jpeg", MIMETypePDF: "pdf",
+	} {
+		got := d.Data[mime]
+		if b, ok := got.([]byte); ok {
+			got = string(b)
+		}
+		if fmt.Sprint(got) != want {
+			t.Errorf("%s = %#v, want %q", mime, d.Data[mime], want)
+		}
+	}
+	if len(d.Data) != 10 {
+		t.Errorf("%d MIME types, want the 9 views and text/plain: %v", len(d.Data), d.Data)
+	}
+}

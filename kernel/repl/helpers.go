@@ -12,12 +12,14 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/traefik/yaegi/interp"
 
 	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/internal/mime"
 	"github.com/gospeed/gospeed/kernel/repl/cell"
 	"github.com/gospeed/gospeed/kernel/symbols"
 )
@@ -59,26 +61,27 @@ var prelude = []string{
 	resultFunc,
 }
 
-// views are the methods by which a value renders itself, as display's
-// interfaces name them: MIME type, method, and the expression of its content
-// (for no MIME type, a whole bundle).
-var views = []struct{ mime, method, content string }{
-	{"", "Render() display.Data", "x.Render().Data"},
-	{"", "SimpleRender() display.MIMEMap", "x.SimpleRender()"},
-	{display.MIMETypeHTML, "HTML() string", "x.HTML()"},
-	{display.MIMETypeHTML, "HTML() template.HTML", "string(x.HTML())"},
-	{display.MIMETypeSVG, "SVG() string", "x.SVG()"},
-	{display.MIMETypeMarkdown, "Markdown() string", "x.Markdown()"},
-	{display.MIMETypeLatex, "Latex() string", "x.Latex()"},
-	{display.MIMETypeLatex, "Math() string", `"$$" + x.Math() + "$$"`},
-	{display.MIMETypeJSON, "JSON() map[string]interface{}", "x.JSON()"},
-	{display.MIMETypePNG, "PNG() []byte", "x.PNG()"},
-	{display.MIMETypeJPEG, "JPEG() []byte", "x.JPEG()"},
-	{display.MIMETypeJavaScript, "JavaScript() string", "x.JavaScript()"},
-	{display.MIMETypePDF, "PDF() []byte", "x.PDF()"},
-	{display.MIMETypeText, "Error() string", "x.Error()"},
-	{display.MIMETypeText, "String() string", "x.String()"},
-}
+// views are the ways a value renders itself: display's (the table of
+// kernel/internal/mime), a whole bundle (for no MIME type), and text: MIME
+// type, method, and the expression of its content.
+var views = func() []struct{ mime, method, content string } {
+	vs := []struct{ mime, method, content string }{
+		{"", "Render() display.Data", "x.Render().Data"},
+		{"", "SimpleRender() display.MIMEMap", "x.SimpleRender()"},
+	}
+	for _, v := range mime.Views {
+		content := "x." + v.Method + "()"
+		if strings.HasSuffix(v.Type, "string") || strings.HasSuffix(v.Type, "template.HTML") {
+			content = "string(" + content + ")"
+		}
+		if v.Around != "" {
+			content = strconv.Quote(v.Around) + " + " + content + " + " + strconv.Quote(v.Around)
+		}
+		vs = append(vs, struct{ mime, method, content string }{v.MIME, v.Method + strings.TrimPrefix(v.Type, "func"), content})
+	}
+	return append(vs, struct{ mime, method, content string }{mime.Text, "Error() string", "x.Error()"},
+		struct{ mime, method, content string }{mime.Text, "String() string", "x.String()"})
+}()
 
 // resultFunc is the interpreted function that captures a cell's value. The
 // methods of a type declared in a cell are invisible to compiled code, and

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/printer"
@@ -890,4 +891,38 @@ func reflectSyntax(ft *ast.FuncType) string {
 		text += " (" + strings.Join(results, ", ") + ")"
 	}
 	return text
+}
+
+// TestCellTypesRenderEveryView: a type a cell declares shows every MIME type
+// of the table in kernel/internal/mime, as display.Render shows a compiled one.
+func TestCellTypesRenderEveryView(t *testing.T) {
+	s, _ := newSession(t)
+	d, ok, err := execute(t, s, `type All struct{}
+func (All) HTML() string { return "<b>h</b>" }
+func (All) SVG() string { return "<svg/>" }
+func (All) Markdown() string { return "*m*" }
+func (All) Math() string { return "x^2" }
+func (All) JSON() map[string]interface{} { return map[string]interface{}{"k": 1} }
+func (All) JavaScript() string { return "js()" }
+func (All) PNG() []byte { return []byte("png") }
+func (All) JPEG() []byte { return []byte("jpeg") }
+func (All) PDF() []byte { return []byte("pdf") }
+func (All) String() string { return "all" }
+All{}`)
+	if err != nil || !ok {
+		t.Fatalf("%v %v", ok, err)
+	}
+	for mime, want := range map[string]string{
+		display.MIMETypeHTML: "<b>h</b>", display.MIMETypeSVG: "<svg/>", display.MIMETypeMarkdown: "*m*",
+		display.MIMETypeLatex: "$$x^2$$", display.MIMETypeJSON: "map[k:1]", display.MIMETypeJavaScript: "js()",
+		display.MIMETypePNG: "png", display.MIMETypeJPEG: "jpeg", display.MIMETypePDF: "pdf", display.MIMETypeText: "all",
+	} {
+		got := d.Data[mime]
+		if b, isBytes := got.([]byte); isBytes {
+			got = string(b)
+		}
+		if fmt.Sprint(got) != want {
+			t.Errorf("%s = %#v, want %q", mime, d.Data[mime], want)
+		}
+	}
 }
