@@ -20,6 +20,7 @@ import (
 
 	"github.com/gospeed/gospeed/kernel/display"
 	"github.com/gospeed/gospeed/kernel/internal/mime"
+	"github.com/gospeed/gospeed/kernel/internal/progress"
 	"github.com/gospeed/gospeed/kernel/repl/cell"
 	"github.com/gospeed/gospeed/kernel/symbols"
 )
@@ -170,7 +171,7 @@ func (s *Session) progress(label string) func(done, total int) {
 	s.displays++
 	id := fmt.Sprintf("gospeed-progress-%p-%d", s, s.displays)
 	s.mu.Unlock()
-	return newProgress(label, id, s.cfg.Display, time.Now)
+	return progress.New(label, id, s.cfg.Display, time.Now)
 }
 
 func (s *Session) context() context.Context {

@@ -1,4 +1,6 @@
-package repl
+// Package progress is the live progress display behind a cell's
+// display.Progress.
+package progress
 
 import (
 	"fmt"
@@ -12,11 +14,11 @@ import (
 // progressEvery is the shortest time between two updates of a progress display.
 const progressEvery = 100 * time.Millisecond
 
-// newProgress returns the func a cell's display.Progress(label) gives: the
-// first call shows a display with the given id, the next ones update it, at
-// most ten times a second; the final call (done >= total) is always shown.
-// show is the session's display sink (update=false for the first display).
-func newProgress(label, id string, show func(d display.Data, update bool), now func() time.Time) func(done, total int) {
+// New returns the func a cell's display.Progress(label) gives: the first
+// call shows a display with the given id, the next ones update it, at most
+// ten times a second; the final call (done >= total) is always shown. show
+// is the session's display sink (update=false for the first display).
+func New(label, id string, show func(d display.Data, update bool), now func() time.Time) func(done, total int) {
 	var mu sync.Mutex
 	shown := false
 	var last time.Time

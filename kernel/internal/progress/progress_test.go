@@ -1,4 +1,4 @@
-package repl
+package progress
 
 import (
 	"testing"
@@ -12,7 +12,7 @@ func TestProgressThrottlesAndAlwaysShowsTheEnd(t *testing.T) {
 	clock := func() time.Time { return now }
 	var shown []display.Data
 	var updates []bool
-	p := newProgress("work", "id-1", func(d display.Data, update bool) { shown, updates = append(shown, d), append(updates, update) }, clock)
+	p := New("work", "id-1", func(d display.Data, update bool) { shown, updates = append(shown, d), append(updates, update) }, clock)
 	for i := 1; i <= 100; i++ {
 		p(i, 100)
 		now = now.Add(time.Millisecond) // 100 calls in 100 ms
