@@ -31,6 +31,7 @@ import (
 	"github.com/go-zeromq/zmq4"
 
 	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/docs"
 	"github.com/gospeed/gospeed/kernel/repl"
 	"github.com/gospeed/gospeed/kernel/wire"
 )
@@ -50,23 +51,26 @@ type Evaluator interface {
 // Outputs are where an Evaluator writes: the cell's streams and rich displays.
 type Outputs struct {
 	Stdout, Stderr io.Writer
-	// Display sends display_data, or update_display_data when update is
-	// true; display.ClearOutput(wait) sends clear_output.
+	// Display sends display_data, or update_display_data when update is true.
 	Display func(d display.Data, update bool)
 	// Comm sends comm_open, comm_msg or comm_close (comm.go).
 	Comm func(msgType string, content map[string]any, buffers [][]byte)
+	// Clear sends clear_output; with wait, the frontend clears when new output arrives.
+	Clear func(wait bool)
 }
 
 // Options configure Run.
 type Options struct {
 	// Log receives the kernel's own log. Default: os.Stderr.
 	Log io.Writer
-	// NewEvaluator builds the evaluator. Default: repl.New, in this process
+	// NewEvaluator builds the evaluator. Default: repl.New with Doc, in this process
 	// (tests; `gospeed kernel` runs a worker process instead).
 	NewEvaluator func(Outputs) (Evaluator, error)
 	// MaxFrame is the largest ZeroMQ frame accepted from a peer; a peer that
 	// announces a bigger one is disconnected. Default wire.DefaultMaxFrame.
 	MaxFrame uint64
+	// Doc is what inspect shows in the default evaluator. Default: docs.Standard().
+	Doc docs.Provider
 	// OutputRate caps a cell's stream output in bytes per second; the rest
 	// is dropped and counted. Default 1 MiB.
 	OutputRate int
@@ -95,7 +99,7 @@ func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) error {
 		opt.OutputRate = 1 << 20
 	}
 	if opt.NewEvaluator == nil {
-		opt.NewEvaluator = newRepl
+		opt.NewEvaluator = newRepl(opt.Doc)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -186,8 +190,10 @@ func (k *kernel) waitForEnd(ctx context.Context, signals <-chan os.Signal) {
 	}
 }
 
-func newRepl(o Outputs) (Evaluator, error) {
-	return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display, Comm: o.Comm})
+func newRepl(doc docs.Provider) func(Outputs) (Evaluator, error) {
+	return func(o Outputs) (Evaluator, error) {
+		return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display, Clear: o.Clear, Comm: o.Comm, Doc: doc})
+	}
 }
 
 type kernel struct {
@@ -355,21 +361,20 @@ func (k *kernel) syncOutput() {
 
 // display is the evaluator's Display callback: rich output of the cell
 // currently running (or of the last one, for a straggling goroutine).
-//
-// Data with no MIME data and a boolean Transient["clear_output"] is the
-// clear_output message instead (the value is its wait field), so that a
-// display.Clear helper can clear the cell's output.
 func (k *kernel) display(d display.Data, update bool) {
 	k.syncOutput()
-	if wait, ok := d.Transient[display.ClearOutputKey].(bool); ok && len(d.Data) == 0 {
-		k.publish(k.out.Parent(), "clear_output", map[string]bool{"wait": wait})
-		return
-	}
 	msgType := "display_data"
 	if update {
 		msgType = "update_display_data"
 	}
 	k.publish(k.out.Parent(), msgType, bundle(d, true))
+}
+
+// clear is the evaluator's Clear callback: clear_output for the cell
+// currently running (or the last one), after the output sent before it.
+func (k *kernel) clear(wait bool) {
+	k.syncOutput()
+	k.publish(k.out.Parent(), "clear_output", map[string]bool{"wait": wait})
 }
 
 // bundle is the content of a display_data-like message.

@@ -44,7 +44,7 @@ func (e *scriptEvaluator) Execute(ctx context.Context, code string) (display.Dat
 		fmt.Fprint(e.out.Stderr, "warn")
 		return display.Data{Data: display.MIMEMap{"text/plain": "after"}}, true, nil
 	case "clear":
-		e.out.Display(display.ClearOutput(true), false)
+		e.out.Clear(true)
 		return display.Data{}, false, nil
 	case "evaluator bug":
 		panic("a bug in the evaluator")

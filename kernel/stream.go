@@ -169,7 +169,7 @@ func (s *streamer) EndCell() {
 	}
 }
 
-// Close stops the batching timer.
+// Close sends what is pending and stops the batching timer.
 func (s *streamer) Close() {
 	s.Flush()
 }

@@ -193,9 +193,9 @@ func workersLabel(x Result) string {
 	switch {
 	case x.Workers <= 0:
 		return "unbounded"
-	case x.Version == "goroutines":
+	case x.Version == Goroutines:
 		return fmt.Sprintf("at most %d", x.Workers)
-	case x.Version == "multi-process":
+	case x.Version == MultiProcess:
 		return plural(x.Workers, "process", "processes")
 	case x.Job == "race":
 		return plural(x.Workers, "goroutine", "goroutines")
@@ -206,9 +206,9 @@ func workersLabel(x Result) string {
 // workersNoun is what the workers axis counts for a version.
 func workersNoun(version string) string {
 	switch version {
-	case "goroutines":
+	case Goroutines:
 		return "goroutines at once"
-	case "multi-process":
+	case MultiProcess:
 		return "processes"
 	}
 	return "workers"

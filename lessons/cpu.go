@@ -12,11 +12,18 @@ import (
 )
 
 // CPUVersions are the CPU-bound versions, in the article's order.
-var CPUVersions = []string{"sequential", "pooled", "multi-process"}
+var CPUVersions = []string{Sequential, Pooled, MultiProcess}
 
 // CPUJobs are the CPU-bound jobs: the article's fib(35) x 20, and its first
 // edition's sum of squares below 5_000_000+x for x in 0..19.
 var CPUJobs = []string{"fib", "squares"}
+
+// Defaults of the CPU-bound job: the article computes fib(35) twenty times.
+const (
+	DefaultFibN     = 35
+	DefaultSquaresN = 5_000_000
+	DefaultTasks    = 20
+)
 
 // CPUOptions choose one run of the CPU-bound job.
 type CPUOptions struct {
@@ -77,17 +84,17 @@ func (o CPUOptions) withDefaults() (CPUOptions, error) {
 		// goroutines beyond it only take turns.
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
-	if o.Version == "sequential" {
+	if o.Version == Sequential {
 		o.Workers = 1
 	}
 	if o.N == 0 {
-		o.N = 35
+		o.N = DefaultFibN
 		if o.Job == "squares" {
-			o.N = 5_000_000
+			o.N = DefaultSquaresN
 		}
 	}
 	if o.Tasks == 0 {
-		o.Tasks = 20
+		o.Tasks = DefaultTasks
 	}
 	return o, nil
 }
@@ -143,11 +150,11 @@ func runCPU(ctx context.Context, opt CPUOptions) (Result, error) {
 
 	start := time.Now()
 	switch opt.Version {
-	case "sequential":
+	case Sequential:
 		_, err = ComputeSequential(ctx, f, inputs, opt.Progress)
-	case "pooled":
+	case Pooled:
 		_, err = ComputePooled(ctx, f, inputs, opt.Workers, opt.Progress)
-	case "multi-process":
+	case MultiProcess:
 		_, err = ComputeMultiProcess(ctx, opt.Job, inputs, opt.Workers, opt.GOMAXPROCS, opt.Progress)
 	}
 	elapsed := time.Since(start)

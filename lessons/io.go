@@ -10,8 +10,18 @@ import (
 	"time"
 )
 
+// The versions' names, the same in the CLI, the notebooks and the charts.
+const (
+	Sequential   = "sequential"
+	Pooled       = "pooled"
+	ThreadLocal  = "thread-local"
+	Racy         = "racy"
+	Goroutines   = "goroutines"
+	MultiProcess = "multi-process"
+)
+
 // IOVersions are the I/O-bound versions, in the article's order.
-var IOVersions = []string{"sequential", "pooled", "thread-local", "racy", "goroutines", "multi-process"}
+var IOVersions = []string{Sequential, Pooled, ThreadLocal, Racy, Goroutines, MultiProcess}
 
 // ClientPerRequest is one more I/O version, for comparison with
 // "thread-local": a new http.Client, hence a new connection, for every page.
@@ -19,9 +29,11 @@ const ClientPerRequest = "client-per-request"
 
 // Defaults of the I/O-bound job: the article downloads 80 pages per site.
 const (
-	DefaultRequests = 80
-	DefaultLatency  = 50 * time.Millisecond
-	DefaultPageSize = 1024
+	DefaultRequests  = 80
+	DefaultLatency   = 50 * time.Millisecond
+	DefaultPageSize  = 1024
+	DefaultPool      = 8 // workers of a pool
+	DefaultProcesses = 4 // worker processes of "multi-process"
 )
 
 // IOOptions choose one run of the I/O-bound job.
@@ -85,14 +97,14 @@ func (o IOOptions) withDefaults() (IOOptions, error) {
 	o.Runs = max(o.Runs, 1)
 	if o.Workers == 0 {
 		switch o.Version {
-		case "multi-process":
-			o.Workers = 4
-		case "goroutines": // 0 stays: one goroutine per page, unbounded
+		case MultiProcess:
+			o.Workers = DefaultProcesses
+		case Goroutines: // 0 stays: one goroutine per page, unbounded
 		default:
-			o.Workers = 8
+			o.Workers = DefaultPool
 		}
 	}
-	if o.Version == "sequential" {
+	if o.Version == Sequential {
 		o.Workers = 1
 	}
 	if o.Requests == 0 {
@@ -154,21 +166,21 @@ func runIO(ctx context.Context, opt IOOptions) (ioRun, error) {
 	var sizes []int64
 	var lost int64
 	switch opt.Version {
-	case "sequential":
+	case Sequential:
 		sizes, err = DownloadSequential(ctx, urls, opt.Progress)
-	case "pooled":
+	case Pooled:
 		sizes, err = DownloadPooled(ctx, urls, opt.Workers, opt.Progress)
-	case "thread-local":
+	case ThreadLocal:
 		sizes, err = DownloadThreadLocal(ctx, urls, opt.Workers, opt.Progress)
 	case ClientPerRequest:
 		sizes, err = DownloadClientPerRequest(ctx, urls, opt.Workers, opt.Progress)
-	case "racy":
+	case Racy:
 		var stats *RacyStats
 		sizes, stats, err = DownloadRacy(ctx, urls, opt.Workers, opt.Progress)
 		lost = int64(len(urls)) - stats.Pages
-	case "goroutines":
+	case Goroutines:
 		sizes, err = DownloadGoroutines(ctx, urls, opt.Workers, opt.Progress)
-	case "multi-process":
+	case MultiProcess:
 		sizes, err = DownloadMultiProcess(ctx, urls, opt.Workers, opt.Progress)
 	}
 	elapsed := time.Since(start)
@@ -205,7 +217,7 @@ func SweepIO(ctx context.Context, opt IOOptions, workers []int) (Results, error)
 	}
 	var all Results
 	for _, w := range workers {
-		if w < 1 && !(w == 0 && opt.Version == "goroutines") {
+		if w < 1 && !(w == 0 && opt.Version == Goroutines) {
 			return all, fmt.Errorf("io sweep: workers must be at least 1, got %d", w)
 		}
 		opt.Workers = w

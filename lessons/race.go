@@ -65,7 +65,7 @@ func RunRace(opt RaceOptions) RaceResult {
 	res := RaceResult{Version: opt.Fix, Expected: int64(opt.Goroutines) * int64(opt.Increments)}
 	switch opt.Fix {
 	case "":
-		res.Version = "racy"
+		res.Version = Racy
 		res.Got = CountRacy(opt.Goroutines, opt.Increments)
 	case "mutex":
 		res.Got = CountWithMutex(opt.Goroutines, opt.Increments)

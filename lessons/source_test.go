@@ -15,7 +15,7 @@ func TestSource(t *testing.T) {
 		{"Site.URLs", "func (s *Site) URLs(n int) []string {", "// URLs are"},
 		{"(*Site).URLs", "func (s *Site) URLs(n int) []string {", "// URLs are"},
 		{"IOVersions", "IOVersions = []string{", "// IOVersions are"},
-		{"DefaultLatency", "DefaultLatency  = 50 * time.Millisecond", ""},
+		{"DefaultLatency", "DefaultLatency   = 50 * time.Millisecond", ""},
 		// racy.go, even in a -race build where racy_race.go is compiled.
 		{"CountRacy", "counter = v + 1", "// CountRacy has"},
 		// The capstone's solution and a type a learner's function fits.

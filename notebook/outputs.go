@@ -22,7 +22,7 @@ type recorder struct {
 
 	cell         *Cell
 	clearPending bool // clear_output with wait=true: clear before the next output
-	executionCnt *int // from execute_input
+	executionCnt *int // from execute_input, when the Kernel passes it on; else the reply's
 }
 
 func newRecorder() *recorder {

@@ -10,8 +10,9 @@ import (
 
 // Kernel runs code for a notebook: a Jupyter kernel behind a client.
 type Kernel interface {
-	// Execute runs code as one cell and hands each iopub message of the
-	// request to onMessage, in order, returning once the kernel has replied
+	// Execute runs code as one cell and hands the iopub messages of the
+	// request to onMessage, in order (a Kernel may leave out status and
+	// execute_input, as kernel/client does), returning once the kernel has replied
 	// and published all of the cell's output. The reply's status is "ok",
 	// "error" or "aborted". When ctx ends first, Execute returns ctx's error
 	// and the kernel may still be running the cell.

@@ -13,11 +13,11 @@ import (
 // gospeed cpu --version V --workers N [--job fib|squares] [--gomaxprocs N] [--json].
 func runCPU(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("cpu", "gospeed cpu [--version V] [--workers N] [--job fib|squares] [--gomaxprocs N] [--json]", stderr)
-	version := fs.String("version", "sequential", "how to compute: "+strings.Join(lessons.CPUVersions, ", "))
+	version := fs.String("version", lessons.Sequential, "how to compute: "+strings.Join(lessons.CPUVersions, ", "))
 	workers := fs.Int("workers", 0, "goroutines or processes (default: the number of CPUs)")
 	job := fs.String("job", "fib", "what to compute: fib (fib(N) Tasks times) or squares (sum of squares below N+x)")
-	n := fs.Int("n", 0, "fib's argument (default 35) or the squares' base (default 5000000)")
-	tasks := fs.Int("tasks", 20, "how many numbers to compute")
+	n := fs.Int("n", 0, fmt.Sprintf("fib's argument (default %d) or the squares' base (default %d)", lessons.DefaultFibN, lessons.DefaultSquaresN))
+	tasks := fs.Int("tasks", lessons.DefaultTasks, "how many numbers to compute")
 	gomaxprocs := fs.Int("gomaxprocs", 0, "run with this GOMAXPROCS (1: the world of Python's GIL; default: leave as is)")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	if err := fs.Parse(args); err != nil {
@@ -27,8 +27,6 @@ func runCPU(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	switch {
 	case fs.NArg() > 0:
 		return usageError{fmt.Errorf("cpu: unexpected arguments %q", fs.Args())}
-	case set["workers"] && *workers < 1:
-		return usageError{fmt.Errorf("cpu: --workers must be at least 1, got %d", *workers)}
 	case set["n"] && *n < 1:
 		return usageError{fmt.Errorf("cpu: --n must be at least 1, got %d", *n)}
 	case *tasks < 1:

@@ -38,7 +38,7 @@ func TestCPUJSON(t *testing.T) {
 
 func TestCPUBadInput(t *testing.T) {
 	for _, args := range [][]string{
-		{"--workers", "0"},
+		{"--workers", "-1"},
 		{"--version", "threads"},
 		{"--job", "primes"},
 		{"--gomaxprocs", "0"},

@@ -22,8 +22,8 @@ import (
 func runIO(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("io", "gospeed io [--version V] [--workers N] [--requests N] [--latency D] [--json]", stderr)
 	versions := append(slices.Clone(lessons.IOVersions), lessons.ClientPerRequest)
-	version := fs.String("version", "sequential", "how to download: "+strings.Join(versions, ", "))
-	workers := fs.Int("workers", 0, "workers, processes, or most goroutines at once (default: 8 for pools, 4 processes, goroutines unbounded)")
+	version := fs.String("version", lessons.Sequential, "how to download: "+strings.Join(versions, ", "))
+	workers := fs.Int("workers", 0, fmt.Sprintf("workers, processes, or most goroutines at once (default: %d for pools, %d processes, goroutines unbounded)", lessons.DefaultPool, lessons.DefaultProcesses))
 	requests := fs.Int("requests", lessons.DefaultRequests, "pages to download")
 	latency := fs.Duration("latency", lessons.DefaultLatency, "the built-in site's latency per page")
 	jitter := fs.Duration("jitter", 0, "the built-in site's latency varies by up to ± this")
@@ -34,12 +34,9 @@ func runIO(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
-	set := setFlags(fs)
 	switch {
 	case fs.NArg() > 0:
 		return usageError{fmt.Errorf("io: unexpected arguments %q", fs.Args())}
-	case set["workers"] && *workers < 1:
-		return usageError{fmt.Errorf("io: --workers must be at least 1, got %d", *workers)}
 	case *requests < 0:
 		return usageError{fmt.Errorf("io: --requests must not be negative, got %d", *requests)}
 	case *requests == 0 && len(urls) == 0:

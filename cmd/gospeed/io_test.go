@@ -84,7 +84,7 @@ func TestIOTable(t *testing.T) {
 
 func TestIOBadInput(t *testing.T) {
 	for _, args := range [][]string{
-		{"--workers", "0"},
+		{"--workers", "-1"},
 		{"--workers", "-3"},
 		{"--requests", "-1"},
 		{"--latency", "-1s"},

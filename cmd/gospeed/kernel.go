@@ -13,6 +13,8 @@ import (
 	"github.com/gospeed/gospeed/kernel"
 	"github.com/gospeed/gospeed/kernel/repl"
 	"github.com/gospeed/gospeed/kernel/worker"
+	"github.com/gospeed/gospeed/kernel/docs"
+	"github.com/gospeed/gospeed/lessons"
 )
 
 // runKernel serves a Jupyter kernel on the connection file Jupyter gives it.
@@ -50,7 +52,13 @@ func runKernelWorker(ctx context.Context, args []string, stdout, stderr io.Write
 	if len(args) != 0 {
 		return usageError{errors.New("kernel-worker takes no arguments: the kernel starts it")}
 	}
+	doc := inspectDocs()
 	return worker.Main(func(o kernel.Outputs) (kernel.Evaluator, error) {
-		return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display, Comm: o.Comm})
+		return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display, Clear: o.Clear, Comm: o.Comm, Doc: doc})
 	})
+}
+
+// inspectDocs is what inspect shows: lessons' docs, then the kernel's own.
+func inspectDocs() docs.Provider {
+	return docs.Chain(docs.Declarations("github.com/gospeed/gospeed/lessons", lessons.Source), docs.Standard())
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,9 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gospeed/gospeed/kernel/client"
-	"github.com/gospeed/gospeed/kernel/wire"
 	"github.com/gospeed/gospeed/notebook"
+	"github.com/gospeed/gospeed/notebook/jupyter"
 )
 
 // runNotebooks executes notebooks headless, each on a fresh gospeed kernel:
@@ -62,7 +59,7 @@ func runNotebooks(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var failed []string
 	for _, path := range fs.Args() {
 		start := time.Now()
-		nb, err := runNotebook(ctx, self, path, opt, stderr)
+		nb, err := jupyter.Run(ctx, path, exec.Command(self, "kernel", "{connection_file}"), "gospeed", opt, stderr)
 		if err == nil {
 			switch {
 			case *inplace:
@@ -91,79 +88,3 @@ func runNotebooks(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	return nil
 }
-
-// runNotebook runs the notebook at path on a new kernel started from the
-// gospeed binary self, in the notebook's directory as Jupyter would. The
-// notebook comes back, with whatever outputs it got, unless it could not
-// be read.
-func runNotebook(ctx context.Context, self, path string, opt notebook.Options, stderr io.Writer) (_ *notebook.Notebook, err error) {
-	nb, err := notebook.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if spec, _ := nb.Metadata["kernelspec"].(map[string]any); spec != nil && spec["name"] != nil && spec["name"] != "gospeed" {
-		return nil, fmt.Errorf("kernelspec %v: gospeed runs only notebooks for its own kernel, gospeed", spec["name"])
-	}
-	cmd := exec.Command(self, "kernel", "{connection_file}")
-	cmd.Dir = filepath.Dir(path)
-	// The kernel's own log is noise when all goes well; it is shown only
-	// when the notebook fails, where it may say why.
-	var klog bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &klog, &klog
-	defer func() {
-		if err != nil && klog.Len() > 0 {
-			fmt.Fprintf(stderr, "kernel log for %s:\n%s", path, klog.Bytes())
-		}
-	}()
-	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	c, err := client.StartCommand(startCtx, cmd)
-	cancel()
-	if err != nil {
-		return nb, fmt.Errorf("starting the kernel: %w", err)
-	}
-	defer c.Close() // runs before the log is shown: it waits for the kernel to end
-	if err := recordLanguage(ctx, c, nb); err != nil {
-		return nb, err
-	}
-	return nb, notebook.Run(ctx, nb, clientKernel{c}, opt)
-}
-
-// recordLanguage stores the kernel's language_info in the notebook's
-// metadata, as Jupyter does when it runs a notebook.
-func recordLanguage(ctx context.Context, c *client.Client, nb *notebook.Notebook) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	reply, _, err := c.Request(ctx, client.Shell, "kernel_info_request", map[string]any{})
-	if err != nil {
-		return fmt.Errorf("asking the kernel for its language: %w", err)
-	}
-	var info struct {
-		LanguageInfo map[string]any `json:"language_info"`
-	}
-	// Numbers stay JSON numbers as sent (an integer stays an integer).
-	dec := json.NewDecoder(bytes.NewReader(reply.Content))
-	dec.UseNumber()
-	if err := dec.Decode(&info); err != nil {
-		return fmt.Errorf("kernel_info_reply: %w", err)
-	}
-	if info.LanguageInfo != nil {
-		nb.Metadata["language_info"] = info.LanguageInfo
-	}
-	return nil
-}
-
-// clientKernel is a kernel/client.Client as the notebook runner needs it.
-type clientKernel struct{ c *client.Client }
-
-func (k clientKernel) Execute(ctx context.Context, code string, onMessage func(notebook.Message)) (notebook.Reply, error) {
-	req := client.ExecuteRequest{Code: code, StoreHistory: true, StopOnError: true}
-	reply, _, err := k.c.ExecuteFunc(ctx, req, func(m wire.Message) {
-		onMessage(notebook.Message{Type: m.Type(), Content: m.Content})
-	})
-	if err != nil {
-		return notebook.Reply{}, err
-	}
-	return notebook.Reply{Status: reply.Status, ExecutionCount: reply.ExecutionCount}, nil
-}
-
-func (k clientKernel) Interrupt(ctx context.Context) error { return k.c.Interrupt(ctx) }

@@ -13,20 +13,22 @@ import (
 	"net/http"
 	"os"
 	"strings"
+
+	"github.com/gospeed/gospeed/kernel/internal/mime"
 )
 
 // MIME types the notebook frontends understand.
 const (
-	MIMETypeHTML       = "text/html"
-	MIMETypeJavaScript = "application/javascript"
-	MIMETypeJPEG       = "image/jpeg"
-	MIMETypeJSON       = "application/json"
-	MIMETypeLatex      = "text/latex"
-	MIMETypeMarkdown   = "text/markdown"
-	MIMETypePNG        = "image/png"
-	MIMETypePDF        = "application/pdf"
-	MIMETypeSVG        = "image/svg+xml"
-	MIMETypeText       = "text/plain"
+	MIMETypeHTML       = mime.HTML       // "text/html"
+	MIMETypeJavaScript = mime.JavaScript // "application/javascript"
+	MIMETypeJPEG       = mime.JPEG       // "image/jpeg"
+	MIMETypeJSON       = mime.JSON       // "application/json"
+	MIMETypeLatex      = mime.Latex      // "text/latex"
+	MIMETypeMarkdown   = mime.Markdown   // "text/markdown"
+	MIMETypePNG        = mime.PNG        // "image/png"
+	MIMETypePDF        = mime.PDF        // "application/pdf"
+	MIMETypeSVG        = mime.SVG        // "image/svg+xml"
+	MIMETypeText       = mime.Text       // "text/plain"
 )
 
 // MIMEMap maps a MIME type to its content, as in a Jupyter display_data message.
@@ -40,7 +42,8 @@ type Data struct {
 	Transient MIMEMap
 }
 
-// Interfaces a value may implement to render itself richly, as in gophernotes.
+// Interfaces a value may implement to render itself richly, as in gophernotes
+// (Render calls their methods by the table of kernel/internal/mime).
 type (
 	// HTMLer is the html/template flavour (lessons' results implement it).
 	HTMLer interface{ HTML() template.HTML }
@@ -196,12 +199,3 @@ func imageData(img image.Image) (Data, error) {
 		Metadata: MIMEMap{MIMETypePNG: MIMEMap{"width": b.Dx(), "height": b.Dy()}},
 	}, nil
 }
-
-// ClearOutputKey, in Transient, marks a Data that clears the cell's output
-// (Jupyter's clear_output) instead of showing something; its value is the
-// message's wait flag.
-const ClearOutputKey = "clear_output"
-
-// ClearOutput returns the Data that, displayed, clears the cell's output; with
-// wait, the output is cleared when new output arrives (no flicker).
-func ClearOutput(wait bool) Data { return Data{Transient: MIMEMap{ClearOutputKey: wait}} }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 )
 
 type table struct{ rows int }
@@ -93,9 +92,6 @@ func TestHelpers(t *testing.T) {
 	if d := PNG([]byte{1, 2}); d.Data[MIMETypeText] != "<image/png>" {
 		t.Errorf("PNG text: %v", d.Data[MIMETypeText])
 	}
-	if d := ClearOutput(true); len(d.Data) != 0 || d.Transient[ClearOutputKey] != true {
-		t.Errorf("ClearOutput: %+v", d)
-	}
 }
 
 func TestImage(t *testing.T) {
@@ -116,48 +112,6 @@ func TestImage(t *testing.T) {
 		if d.Metadata[MIMETypePNG].(MIMEMap)["width"] != 3 {
 			t.Errorf("metadata: %v", d.Metadata)
 		}
-	}
-}
-
-func TestProgressThrottlesAndAlwaysShowsTheEnd(t *testing.T) {
-	now := time.Unix(0, 0)
-	clock := func() time.Time { return now }
-	var shown []Data
-	var updates []bool
-	p := NewProgress("work", "id-1", func(d Data, update bool) { shown, updates = append(shown, d), append(updates, update) }, clock)
-	for i := 1; i <= 100; i++ {
-		p(i, 100)
-		now = now.Add(time.Millisecond) // 100 calls in 100 ms
-	}
-	if len(shown) < 2 || len(shown) > 3 {
-		t.Fatalf("%d displays for 100 calls in 100 ms, want the first, maybe one more, and the last", len(shown))
-	}
-	if updates[0] || !updates[len(updates)-1] {
-		t.Errorf("updates = %v: the first display is new, the rest update it", updates)
-	}
-	for _, d := range shown {
-		if d.Transient["display_id"] != "id-1" {
-			t.Errorf("display id = %v", d.Transient["display_id"])
-		}
-	}
-	if last := shown[len(shown)-1].Data[MIMETypeText]; last != "work: 100/100 (100%)" {
-		t.Errorf("last = %v", last)
-	}
-}
-
-func TestDoc(t *testing.T) {
-	for name, want := range map[string]string{
-		"HTML":     "func HTML(s string) Data",
-		"Progress": "func Progress(label string) func(done, total int)",
-		"Data":     "type Data struct",
-	} {
-		text, err := Doc(name)
-		if err != nil || !strings.Contains(text, want) {
-			t.Errorf("Doc(%s) = %q, %v", name, text, err)
-		}
-	}
-	if _, err := Doc("Nope"); err == nil {
-		t.Error("Doc of an unknown name: no error")
 	}
 }
 
@@ -201,4 +155,39 @@ func TestFileAndAuto(t *testing.T) {
 		}
 	}()
 	File("", dir+"/no-such-file")
+}
+
+type every struct{}
+
+func (every) HTML() string                { return "<b>h</b>" }
+func (every) SVG() string                 { return "<svg/>" }
+func (every) Markdown() string            { return "*m*" }
+func (every) Latex() string               { return "$x$" }
+func (every) Math() string                { return "x^2" }
+func (every) JSON() map[string]any        { return map[string]any{"k": 1} }
+func (every) JavaScript() string          { return "js()" }
+func (every) PNG() []byte                 { return []byte("png") }
+func (every) JPEG() []byte                { return []byte("jpeg") }
+func (every) PDF() []byte                 { return []byte("pdf") }
+func (every) HTMLTemplate() template.HTML { return "not a view" }
+
+func TestRenderEveryView(t *testing.T) {
+	d := Render(every{})
+	for mime, want := range map[string]string{
+		MIMETypeHTML: "<b>h</b>", MIMETypeSVG: "<svg/>", MIMETypeMarkdown: "*m*",
+		MIMETypeLatex: "$$x^2$$", // Math comes after Latex, and wins
+		MIMETypeJSON:  "map[k:1]", MIMETypeJavaScript: "js()",
+		MIMETypePNG: "png", MIMETypeJPEG: "jpeg", MIMETypePDF: "pdf",
+	} {
+		got := d.Data[mime]
+		if b, ok := got.([]byte); ok {
+			got = string(b)
+		}
+		if fmt.Sprint(got) != want {
+			t.Errorf("%s = %#v, want %q", mime, d.Data[mime], want)
+		}
+	}
+	if len(d.Data) != 10 {
+		t.Errorf("%d MIME types, want the 9 views and text/plain: %v", len(d.Data), d.Data)
+	}
 }

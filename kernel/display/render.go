@@ -5,6 +5,8 @@ import (
 	"image"
 	"reflect"
 	"unicode/utf8"
+
+	"github.com/gospeed/gospeed/kernel/internal/mime"
 )
 
 // Render returns the MIME bundle for v: text/plain always, plus every rich
@@ -32,38 +34,18 @@ func Render(v interface{}) Data {
 			d.Data[k] = val
 		}
 	}
-	if r, ok := v.(HTMLer); ok {
-		d.Data[MIMETypeHTML] = string(r.HTML())
-	}
-	if r, ok := v.(HTMLStringer); ok {
-		d.Data[MIMETypeHTML] = r.HTML()
-	}
-	if r, ok := v.(SVGer); ok {
-		d.Data[MIMETypeSVG] = r.SVG()
-	}
-	if r, ok := v.(Markdowner); ok {
-		d.Data[MIMETypeMarkdown] = r.Markdown()
-	}
-	if r, ok := v.(Latexer); ok {
-		d.Data[MIMETypeLatex] = r.Latex()
-	}
-	if r, ok := v.(Mather); ok {
-		d.Data[MIMETypeLatex] = "$$" + r.Math() + "$$"
-	}
-	if r, ok := v.(JSONer); ok {
-		d.Data[MIMETypeJSON] = r.JSON()
-	}
-	if r, ok := v.(JavaScripter); ok {
-		d.Data[MIMETypeJavaScript] = r.JavaScript()
-	}
-	if r, ok := v.(PNGer); ok {
-		d.Data[MIMETypePNG] = r.PNG()
-	}
-	if r, ok := v.(JPEGer); ok {
-		d.Data[MIMETypeJPEG] = r.JPEG()
-	}
-	if r, ok := v.(PDFer); ok {
-		d.Data[MIMETypePDF] = r.PDF()
+	rv := reflect.ValueOf(v)
+	for _, view := range mime.Views {
+		m := rv.MethodByName(view.Method)
+		if !m.IsValid() || m.Type().String() != view.Type {
+			continue
+		}
+		out := m.Call(nil)[0]
+		if out.Kind() == reflect.String {
+			d.Data[view.MIME] = view.Around + out.String() + view.Around
+		} else {
+			d.Data[view.MIME] = out.Interface()
+		}
 	}
 	if img, ok := v.(image.Image); ok {
 		if id, err := imageData(img); err == nil {

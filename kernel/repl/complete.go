@@ -1,29 +1,20 @@
 package repl
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"go/ast"
 	"go/constant"
-	"go/doc"
-	"go/parser"
-	"go/printer"
 	"go/scanner"
 	"go/token"
-	"io/fs"
-	"os"
-	"os/exec"
+	"go/types"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/gospeed/gospeed/kernel/display"
-	"github.com/gospeed/gospeed/lessons"
+	"github.com/gospeed/gospeed/kernel/repl/cell"
 )
 
 // IsComplete tells a console whether code is ready to run: "complete",
@@ -33,8 +24,8 @@ func (s *Session) IsComplete(code string) (status, indent string) {
 	if strings.TrimSpace(code) == "" {
 		return "complete", ""
 	}
-	units, err := Split(code)
-	var se *SyntaxError
+	units, err := cell.Split(code)
+	var se *cell.SyntaxError
 	if errors.As(err, &se) {
 		if se.Incomplete || atEOF(se.List) {
 			return "incomplete", "    "
@@ -42,13 +33,7 @@ func (s *Session) IsComplete(code string) (status, indent string) {
 		return "invalid", ""
 	}
 	for _, u := range units {
-		fset := token.NewFileSet()
-		var perr error
-		if u.Kind == StmtUnit {
-			_, _, perr = parseStmts(fset, u)
-		} else {
-			_, perr = parseDecls(fset, u)
-		}
+		_, perr := cell.Parse(u)
 		var list scanner.ErrorList
 		if errors.As(perr, &list) {
 			if atEOF(list) {
@@ -74,21 +59,10 @@ func atEOF(list scanner.ErrorList) bool {
 // at cursor, a position in unicode code points; start and end delimit the
 // text the matches replace, in code points.
 func (s *Session) Complete(code string, cursor int) (matches []string, start, end int) {
-	runes := []rune(code)
-	if cursor < 0 || cursor > len(runes) {
-		cursor = len(runes)
-	}
-	start = cursor
-	for start > 0 && isIdent(runes[start-1]) {
-		start--
-	}
+	runes, pkg, start, cursor := identAt(code, cursor, false)
 	prefix := string(runes[start:cursor])
 	if start > 0 && runes[start-1] == '.' {
-		q := start - 1
-		for q > 0 && isIdent(runes[q-1]) {
-			q--
-		}
-		return s.members(string(runes[q:start-1]), prefix), start, cursor
+		return s.members(pkg, prefix), start, cursor
 	}
 	seen := map[string]bool{}
 	for _, name := range s.names() {
@@ -103,21 +77,45 @@ func (s *Session) Complete(code string, cursor int) (matches []string, start, en
 
 func isIdent(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
 
+// identAt finds the identifier that ends at cursor (with whole, the one
+// around it), in code points, and the package name before its dot, if any.
+func identAt(code string, cursor int, whole bool) (runes []rune, pkg string, start, end int) {
+	runes = []rune(code)
+	if cursor < 0 || cursor > len(runes) {
+		cursor = len(runes)
+	}
+	start, end = cursor, cursor
+	for start > 0 && isIdent(runes[start-1]) {
+		start--
+	}
+	for whole && end < len(runes) && isIdent(runes[end]) {
+		end++
+	}
+	if start > 0 && runes[start-1] == '.' {
+		q := start - 1
+		for q > 0 && isIdent(runes[q-1]) {
+			q--
+		}
+		pkg = string(runes[q : start-1])
+	}
+	return runes, pkg, start, end
+}
+
 // names are the names a cell can use: its globals, the packages it imported,
-// Go's keywords and builtins.
+// Go's keywords and predeclared names.
 func (s *Session) names() []string {
 	var names []string
 	for name := range s.globals() {
-		if !strings.HasPrefix(name, tmpPrefix) && !strings.HasPrefix(name, "_") {
+		if !strings.HasPrefix(name, "_") {
 			names = append(names, name)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for key := range s.imported {
-		name, p, _ := strings.Cut(key, " ")
+	for imp := range s.imported {
+		name := imp.name
 		if name == "" {
-			name = s.pkgName(p)
+			name = s.pkgName(imp.path)
 		}
 		names = append(names, name)
 	}
@@ -127,14 +125,11 @@ func (s *Session) names() []string {
 	for name := range s.types {
 		names = append(names, name)
 	}
-	names = append(names, goKeywords...)
-	for b := range builtins {
-		names = append(names, b)
+	for t := token.BREAK; t <= token.VAR; t++ {
+		names = append(names, t.String()) // the keywords
 	}
-	return append(names, "bool", "byte", "complex128", "error", "float32", "float64", "int", "int8", "int16", "int32", "int64", "rune", "string", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr", "any", "true", "false", "nil", "iota")
+	return append(names, types.Universe.Names()...)
 }
-
-var goKeywords = []string{"break", "case", "chan", "const", "continue", "default", "defer", "else", "fallthrough", "for", "func", "go", "goto", "if", "import", "interface", "map", "package", "range", "return", "select", "struct", "switch", "type", "var"}
 
 // globals returns the names of the interpreter's global variables and
 // constants, when no cell runs: yaegi's global memory is not safe to read
@@ -197,15 +192,9 @@ func (s *Session) members(pkg, prefix string) []string {
 // importPath finds the package a cell means by name: one it imported, or a
 // known package of that name (lessons, fmt, ...), as a convenience.
 func (s *Session) importPath(name string) string {
-	s.mu.Lock()
-	for key := range s.imported {
-		n, p, _ := strings.Cut(key, " ")
-		if n == name || n == "" && s.pkgName(p) == name {
-			s.mu.Unlock()
-			return p
-		}
+	if p, ok := s.importedAs(name); ok {
+		return p
 	}
-	s.mu.Unlock()
 	best := ""
 	for p, n := range s.pkgNames {
 		if n == name && !strings.Contains(p, "internal") && p != helperPath && (best == "" || len(p) < len(best)) {
@@ -216,30 +205,12 @@ func (s *Session) importPath(name string) string {
 }
 
 // Inspect returns the documentation of the name at cursor (in code points):
-// doc comments of lessons and standard library symbols.
+// what Config.Doc gives for a package's member, or a global's type and value.
 func (s *Session) Inspect(code string, cursor int) (display.Data, bool) {
-	runes := []rune(code)
-	if cursor < 0 || cursor > len(runes) {
-		cursor = len(runes)
-	}
-	start, end := cursor, cursor
-	for start > 0 && isIdent(runes[start-1]) {
-		start--
-	}
-	for end < len(runes) && isIdent(runes[end]) {
-		end++
-	}
+	runes, pkg, start, end := identAt(code, cursor, true)
 	name := string(runes[start:end])
 	if name == "" {
 		return display.Data{}, false
-	}
-	pkg := ""
-	if start > 0 && runes[start-1] == '.' {
-		q := start - 1
-		for q > 0 && isIdent(runes[q-1]) {
-			q--
-		}
-		pkg = string(runes[q : start-1])
 	}
 	var text string
 	switch {
@@ -259,116 +230,11 @@ func (s *Session) Inspect(code string, cursor int) (display.Data, bool) {
 	return display.Data{Data: display.MIMEMap{display.MIMETypeText: text, display.MIMETypeMarkdown: "```go\n" + text + "\n```"}}, true
 }
 
-const lessonsPath = "github.com/gospeed/gospeed/lessons"
-
 // docOf returns the signature and doc comment of name in the package at
 // import path p, or the package's doc when name is empty.
 func (s *Session) docOf(p, name string) string {
 	if p == "" {
 		return ""
 	}
-	if p == displayPath && name != "" {
-		text, err := display.Doc(name)
-		if err != nil {
-			return ""
-		}
-		return text
-	}
-	if p == lessonsPath && name != "" {
-		src, err := lessons.Source(name)
-		if err != nil {
-			return ""
-		}
-		return declDoc("package lessons\n" + src)
-	}
-	pkg := s.stdDoc(p)
-	if pkg == nil {
-		return ""
-	}
-	if name == "" {
-		return "package " + pkg.Name + " // import \"" + p + "\"\n\n" + pkg.Doc
-	}
-	text, _ := display.Lookup(pkg, name)
-	return text
-}
-
-// declDoc renders one declaration's source as its doc comment and signature.
-func declDoc(src string) string {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", src, parser.ParseComments)
-	if err != nil || len(f.Decls) == 0 {
-		return strings.TrimSpace(strings.TrimPrefix(src, "package lessons\n"))
-	}
-	var doc string
-	switch d := f.Decls[0].(type) {
-	case *ast.FuncDecl:
-		doc = d.Doc.Text()
-		d.Doc, d.Body = nil, nil
-	case *ast.GenDecl:
-		doc = d.Doc.Text()
-		d.Doc = nil
-	}
-	var b bytes.Buffer
-	_ = printer.Fprint(&b, fset, f.Decls[0])
-	return b.String() + "\n\n" + doc
-}
-
-// stdDoc reads the documentation of a standard library package from GOROOT's
-// sources, when they are installed (once per package and session).
-func (s *Session) stdDoc(p string) *doc.Package {
-	s.docMu.Lock()
-	defer s.docMu.Unlock()
-	if pkg, ok := s.docs[p]; ok {
-		return pkg
-	}
-	pkg := readDoc(filepath.Join(s.goroot(), "src", filepath.FromSlash(p)), p)
-	s.docs[p] = pkg
-	return pkg
-}
-
-// goroot is where the Go installation that may hold the standard library's
-// sources lives: $GOROOT, or what `go env GOROOT` says.
-func (s *Session) goroot() string {
-	s.rootOnce.Do(func() {
-		if s.root = os.Getenv("GOROOT"); s.root != "" {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		out, err := exec.CommandContext(ctx, "go", "env", "GOROOT").Output()
-		if err == nil {
-			s.root = strings.TrimSpace(string(out))
-		}
-	})
-	return s.root
-}
-
-func readDoc(dir, importPath string) *doc.Package {
-	if dir == "" {
-		return nil
-	}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	fset := token.NewFileSet()
-	var files []*ast.File
-	for _, e := range entries {
-		n := e.Name()
-		if e.Type()&fs.ModeType != 0 || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.ParseComments)
-		if err == nil && f.Name.Name != "main" && !strings.HasSuffix(f.Name.Name, "_test") {
-			files = append(files, f)
-		}
-	}
-	if len(files) == 0 {
-		return nil
-	}
-	pkg, err := doc.NewFromFiles(fset, files, importPath)
-	if err != nil {
-		return nil
-	}
-	return pkg
+	return s.cfg.Doc(p, name)
 }

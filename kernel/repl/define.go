@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/traefik/yaegi/interp"
+
+	"github.com/gospeed/gospeed/kernel/repl/cell"
 )
 
 // yaegi v0.16.1 types a top-level `x := expr` (or `var x = expr`) before it
@@ -23,28 +25,18 @@ import (
 // name if lessons is imported under that name).
 const (
 	defsPath = "gospeed.dev/defs"
-	defsName = tmpPrefix + "defs"
+	defsName = cell.TmpPrefix + "defs"
 )
 
-// subRange is statements [from, to) of a statement unit, as a unit of its own.
-func subRange(p parsedUnit, from, to int) (parsedUnit, error) {
-	first, last := p.body.List[from], p.body.List[to-1]
-	tf := p.fset.File(p.file.Pos())
-	base := len(stmtPrefix) + p.Line - 1 // where the unit's text starts in the parsed source
-	start, end := tf.Offset(first.Pos())-base, min(tf.Offset(last.End())-base, len(p.Src))
-	// (A label before nothing ends at the wrapper's closing brace.)
-	return parseUnit(Unit{Kind: StmtUnit, Src: p.Src[start:end], Offset: p.Offset + start, Line: p.fset.Position(first.Pos()).Line})
-}
-
 // defineLater runs a unit of one declaring statement as explained above.
-func (s *Session) defineLater(ctx context.Context, p parsedUnit) error {
-	names := topLevelNames(p.body.List[0])
-	holder := tmpPrefix + "defined"
+func (s *Session) defineLater(ctx context.Context, p cell.Parsed) error {
+	names := cell.TopLevelNames(p.Body.List[0])
+	holder := cell.TmpPrefix + "defined"
 	addrs := make([]string, len(names))
 	for i, name := range names {
 		addrs[i] = "&" + name
 	}
-	stmt := s.rewriteUnit(p.fset, p.file, p.body, p.Unit, stmtPrefix, nil, s.rename)
+	stmt := s.rewrite(p, nil, s.rename)
 	// The statement keeps its line: its text starts with the newlines before it.
 	run := holder + " := func() []interface{} { " + stmt + "\nreturn []interface{}{" + strings.Join(addrs, ", ") + "} }()"
 	if err := s.runStmts(ctx, run); err != nil {

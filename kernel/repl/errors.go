@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/traefik/yaegi/interp"
+
+	"github.com/gospeed/gospeed/kernel/repl/cell"
 )
 
 // Error is a cell's failure, in the shape of a Jupyter error message.
@@ -27,14 +29,17 @@ func (e *Error) Error() string {
 	return e.Name + ": " + e.Value
 }
 
-// JupyterError is how the kernel shows e: ename, evalue, traceback.
+// JupyterError is the error in the fields of a Jupyter error reply.
 func (e *Error) JupyterError() (ename, evalue string, traceback []string) {
 	return e.Name, e.Value, e.Traceback
 }
 
-func compileError(msg string) *Error {
-	return &Error{Name: "CompileError", Value: msg, Traceback: []string{"CompileError: " + msg}}
+// newError is an error whose traceback is its one line.
+func newError(name, value string) *Error {
+	return &Error{Name: name, Value: value, Traceback: []string{name + ": " + value}}
 }
+
+func compileError(msg string) *Error { return newError("CompileError", msg) }
 
 // explain adds a hint to the error's message.
 func (e *Error) explain(hint string) {
@@ -112,27 +117,36 @@ func (s *Session) toError(ctx context.Context, err error) *Error {
 // than from the learner's code.
 func hint(msg string) string {
 	if m := undefinedSelector.FindStringSubmatch(msg); m != nil {
-		return fmt.Sprintf(" (%s.%s is not in the interpreter: yaegi v0.16.1 has the standard library of Go 1.22 without its generic functions, such as slices.Sort, maps.Keys or sync.OnceValue; write the loop, or use a non-generic function)", m[1], m[2])
+		return fmt.Sprintf(" (%s.%s is not in the interpreter: yaegi v0.16.1 has the standard library of Go 1.22 without its generic functions, such as slices.Sort, maps.Keys or sync.OnceValue; write the loop, or run the cell compiled: first line %s)", m[1], m[2], goRun)
 	}
 	if strings.HasSuffix(msg, "nil type") {
-		return " (yaegi v0.16.1 could not type this code: ranging over a function (a Go 1.23 iterator) is not supported, nor over an integer whose type it cannot see; write a three-clause for loop)"
+		return " (yaegi v0.16.1 could not type this code: ranging over a function (a Go 1.23 iterator) is not supported, nor over an integer whose type it cannot see; write a three-clause for loop, or run the cell compiled: first line " + goRun + ")"
+	}
+	if funcMismatch.MatchString(msg) {
+		return " (if the code is right, yaegi v0.16.1 miscompiled a generic function, as it does with several type parameters: run the cell compiled, first line " + goRun + ")"
 	}
 	return ""
 }
+
+// goRun is the magic of a compiled cell, which runs any Go the toolchain does.
+const goRun = "%%go run"
 
 var (
 	compilerPanic  = regexp.MustCompile(`CFG (?:pre|post)-order panic: (.*)$`)
 	incompleteType = regexp.MustCompile(`incomplete type (\w+)$`)
 )
 
-var undefinedSelector = regexp.MustCompile(`undefined selector:? (\w+)\.(\w+)`)
+var (
+	undefinedSelector = regexp.MustCompile(`undefined selector:? (\w+)\.(\w+)`)
+	funcMismatch      = regexp.MustCompile(`cannot use type func\(.* as type func\(`)
+)
 
 func (s *Session) panicError(r interface{}) *Error {
 	if code, ok := r.(exitCode); ok {
 		v := fmt.Sprintf("os.Exit(%d) was called: a cell cannot end the kernel; the session goes on", int(code))
-		return &Error{Name: "Exit", Value: v, Traceback: []string{"Exit: " + v}}
+		return newError("Exit", v)
 	}
-	v := panicText(r)
+	v := panicText(runtimeWords(r))
 	if m := compilerPanic.FindStringSubmatch(v); m != nil {
 		// yaegi's compiler panicked on the cell's code: a compile error.
 		msg := cellPosition(m[1])
@@ -142,7 +156,7 @@ func (s *Session) panicError(r interface{}) *Error {
 		return compileError(msg)
 	}
 	if v == "nil type" {
-		return &Error{Name: "CompileError", Value: v + hint(v), Traceback: []string{"CompileError: " + v + hint(v)}}
+		return compileError(v + hint(v))
 	}
 	tb := []string{"panic: " + v}
 	s.mu.Lock()
@@ -151,9 +165,30 @@ func (s *Session) panicError(r interface{}) *Error {
 	return &Error{Name: "panic", Value: v, Traceback: tb}
 }
 
+// runtimeWords words as Go does the panics that yaegi v0.16.1 gets from
+// reflect where compiled code gets a runtime error. (yaegi keeps no index
+// nor length for an index out of range: the words say so.)
+func runtimeWords(r interface{}) interface{} {
+	text := panicText(r)
+	switch {
+	case nilValue.MatchString(text):
+		return "runtime error: invalid memory address or nil pointer dereference"
+	case indexOutOfRange.MatchString(text):
+		return "runtime error: index out of range (yaegi v0.16.1 does not say which index, nor the length)"
+	case sliceOutOfRange.MatchString(text):
+		return "runtime error: slice bounds out of range (yaegi v0.16.1 does not say which bounds, nor the capacity)"
+	}
+	return r
+}
+
+var (
+	nilValue        = regexp.MustCompile(`^reflect: (call of reflect\.Value\.\w+ on zero Value|Method on nil interface value)$`)
+	indexOutOfRange = regexp.MustCompile(`^reflect: (slice|array|string) index out of range$`)
+	sliceOutOfRange = regexp.MustCompile(`^reflect\.Value\.Slice3?: (slice|string) index out of bounds$`)
+)
+
 func syntaxError(err error) *Error {
-	msg := cellPosition(err.Error())
-	return &Error{Name: "SyntaxError", Value: msg, Traceback: []string{"SyntaxError: " + msg}}
+	return newError("SyntaxError", cellPosition(err.Error()))
 }
 
 // cellPosition rewrites the "line:column: " of an error in a unit as "line N: ":
@@ -165,7 +200,7 @@ func cellPosition(msg string) string {
 var errorPosition = regexp.MustCompile(`(?:[\w.]+\.go:)?(\d+):\d+: `)
 
 func interrupted(why string) *Error {
-	return &Error{Name: "KeyboardInterrupt", Value: why, Traceback: []string{"KeyboardInterrupt: " + why}}
+	return newError("KeyboardInterrupt", why)
 }
 
 // panicFilter keeps the "3:5: panic: main.f(...)" lines yaegi writes to
@@ -193,7 +228,7 @@ func (p *panicFilter) Write(b []byte) (int, error) {
 	switch {
 	case fn == "main":
 		fn = "cell"
-	case strings.HasPrefix(fn, tmpPrefix) || fn == "func":
+	case strings.HasPrefix(fn, cell.TmpPrefix) || fn == "func":
 		fn = "function literal"
 	}
 	where := fn

@@ -1,42 +1,48 @@
 package repl
 
 // The helpers a session gives its interpreter: the display package bound to
-// the session, the functions the rewritten cells call (package cell, imported
+// the session, the functions the rewritten cells call (package helper, imported
 // as `_gospeed`), the prelude every interpreter starts with, and the
 // standard library symbols a cell must not have as they are (os.Exit,
 // time.Sleep).
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/traefik/yaegi/interp"
 
 	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/internal/mime"
+	"github.com/gospeed/gospeed/kernel/internal/progress"
+	"github.com/gospeed/gospeed/kernel/repl/cell"
 	"github.com/gospeed/gospeed/kernel/symbols"
 )
 
 const (
 	displayPath = "github.com/gospeed/gospeed/kernel/display"
-	helperPath  = "gospeed.dev/cell"
+	helperPath  = "gospeed.dev/helper"
 )
 
 // prelude runs in every new interpreter: display needs no import, and
 // Display shows data at once, as in gophernotes.
 var prelude = []string{
 	`import "` + displayPath + `"`,
-	`import ` + helper + ` "` + helperPath + `"`,
-	`import ` + helper + `_template "html/template"`,
+	`import ` + cell.Helper + ` "` + helperPath + `"`,
+	`import ` + cell.Helper + `_template "html/template"`,
 	`import ` + defsName + ` "` + defsPath + `"`,
 	`func Display(d display.Data) error { return display.Display(d) }`,
 	// Go 1.21's built-in min, max and clear, which yaegi v0.16.1 lacks.
-	`type ` + tmpPrefix + `ordered interface {
+	`type ` + cell.TmpPrefix + `ordered interface {
 	~int | ~int8 | ~int16 | ~int32 | ~int64 | ~uint | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~uintptr | ~float32 | ~float64 | ~string
 }`,
-	`func min[T ` + tmpPrefix + `ordered](x T, ys ...T) T {
+	`func min[T ` + cell.TmpPrefix + `ordered](x T, ys ...T) T {
 	for _, y := range ys {
 		if y < x {
 			x = y
@@ -44,7 +50,7 @@ var prelude = []string{
 	}
 	return x
 }`,
-	`func max[T ` + tmpPrefix + `ordered](x T, ys ...T) T {
+	`func max[T ` + cell.TmpPrefix + `ordered](x T, ys ...T) T {
 	for _, y := range ys {
 		if y > x {
 			x = y
@@ -52,27 +58,31 @@ var prelude = []string{
 	}
 	return x
 }`,
-	`func clear(x interface{}) { ` + helper + `.Clear(x) }`,
+	`func clear(x interface{}) { ` + cell.Helper + `.Clear(x) }`,
 	resultFunc,
 }
 
-// views are the methods by which a value renders itself, as display's
-// interfaces name them: MIME type, method, and the expression of its content.
-var views = []struct{ mime, method, content string }{
-	{display.MIMETypeHTML, "HTML() string", "x.HTML()"},
-	{display.MIMETypeHTML, "HTML() template.HTML", "string(x.HTML())"},
-	{display.MIMETypeSVG, "SVG() string", "x.SVG()"},
-	{display.MIMETypeMarkdown, "Markdown() string", "x.Markdown()"},
-	{display.MIMETypeLatex, "Latex() string", "x.Latex()"},
-	{display.MIMETypeLatex, "Math() string", `"$$" + x.Math() + "$$"`},
-	{display.MIMETypeJSON, "JSON() map[string]interface{}", "x.JSON()"},
-	{display.MIMETypePNG, "PNG() []byte", "x.PNG()"},
-	{display.MIMETypeJPEG, "JPEG() []byte", "x.JPEG()"},
-	{display.MIMETypeJavaScript, "JavaScript() string", "x.JavaScript()"},
-	{display.MIMETypePDF, "PDF() []byte", "x.PDF()"},
-	{display.MIMETypeText, "Error() string", "x.Error()"},
-	{display.MIMETypeText, "String() string", "x.String()"},
-}
+// views are the ways a value renders itself: display's (the table of
+// kernel/internal/mime), a whole bundle (for no MIME type), and text: MIME
+// type, method, and the expression of its content.
+var views = func() []struct{ mime, method, content string } {
+	vs := []struct{ mime, method, content string }{
+		{"", "Render() display.Data", "x.Render().Data"},
+		{"", "SimpleRender() display.MIMEMap", "x.SimpleRender()"},
+	}
+	for _, v := range mime.Views {
+		content := "x." + v.Method + "()"
+		if strings.HasSuffix(v.Type, "string") || strings.HasSuffix(v.Type, "template.HTML") {
+			content = "string(" + content + ")"
+		}
+		if v.Around != "" {
+			content = strconv.Quote(v.Around) + " + " + content + " + " + strconv.Quote(v.Around)
+		}
+		vs = append(vs, struct{ mime, method, content string }{v.MIME, v.Method + strings.TrimPrefix(v.Type, "func"), content})
+	}
+	return append(vs, struct{ mime, method, content string }{mime.Text, "Error() string", "x.Error()"},
+		struct{ mime, method, content string }{mime.Text, "String() string", "x.String()"})
+}()
 
 // resultFunc is the interpreted function that captures a cell's value. The
 // methods of a type declared in a cell are invisible to compiled code, and
@@ -81,18 +91,22 @@ var views = []struct{ mime, method, content string }{
 // works. Each view is guarded: a failing view falls back to text.
 var resultFunc = func() string {
 	var b strings.Builder
-	b.WriteString("func " + tmpPrefix + "result(v interface{}) {\n")
+	b.WriteString("func " + cell.TmpPrefix + "result(v interface{}) {\n")
 	b.WriteString("\tm := map[string]interface{}{}\n")
 	b.WriteString("\tif v != nil {\n")
 	for _, v := range views {
-		method := strings.Replace(v.method, "template.HTML", helper+"_template.HTML", 1)
-		fmt.Fprintf(&b, "\t\tfunc() {\n\t\t\tdefer func() { recover() }()\n\t\t\tswitch x := v.(type) {\n\t\t\tcase interface{ %s }:\n\t\t\t\tm[%q] = %s\n\t\t\t}\n\t\t}()\n", method, v.mime, v.content)
+		method := strings.Replace(v.method, "template.HTML", cell.Helper+"_template.HTML", 1)
+		set := fmt.Sprintf("m[%q] = %s", v.mime, v.content)
+		if v.mime == "" {
+			set = "for k, c := range " + v.content + " { m[k] = c }"
+		}
+		fmt.Fprintf(&b, "\t\tfunc() {\n\t\t\tdefer func() { recover() }()\n\t\t\tswitch x := v.(type) {\n\t\t\tcase interface{ %s }:\n\t\t\t\t%s\n\t\t\t}\n\t\t}()\n", method, set)
 	}
 	b.WriteString("\t}\n")
 	// fmt, called from the interpreter, sees through yaegi's wrappers of
 	// interpreted values; compiled code would print the wrapper.
-	b.WriteString("\tif _, ok := m[\"text/plain\"]; !ok {\n\t\tm[\"text/plain\"] = " + helper + ".Plain(v)\n\t}\n")
-	b.WriteString("\t" + helper + ".ResultMIME(m, v)\n}")
+	b.WriteString("\tif _, ok := m[\"text/plain\"]; !ok {\n\t\tm[\"text/plain\"] = " + cell.Helper + ".Plain(v)\n\t}\n")
+	b.WriteString("\t" + cell.Helper + ".ResultMIME(m, v)\n}")
 	return b.String()
 }()
 
@@ -107,23 +121,25 @@ func (s *Session) sessionSymbols() interp.Exports {
 	disp["Display"] = reflect.ValueOf(s.display)
 	disp["Progress"] = reflect.ValueOf(s.progress)
 	disp["Context"] = reflect.ValueOf(s.context)
-	disp["Clear"] = reflect.ValueOf(func(wait bool) { s.cfg.Display(display.ClearOutput(wait), false) })
+	disp["Clear"] = reflect.ValueOf(s.cfg.Clear)
 	exports := interp.Exports{displayPath + "/display": disp, widgetsPath + "/widgets": s.widgetSymbols()}
 	for path, syms := range symbols.Symbols {
 		if _, ok := exports[path]; !ok {
 			exports[path] = syms
 		}
 	}
-	exports[helperPath+"/cell"] = map[string]reflect.Value{
+	exports[helperPath+"/helper"] = map[string]reflect.Value{
 		"Result":     reflect.ValueOf(s.result),
 		"ResultMIME": reflect.ValueOf(s.resultMIME),
 		"Defer":      reflect.ValueOf(s.deferCall),
 		"GoPanic":    reflect.ValueOf(s.goPanic),
 		"Plain":      reflect.ValueOf(plain),
 		"Clear":      reflect.ValueOf(clearValue),
+		"AwaitStop":  reflect.ValueOf(s.awaitStop),
 	}
 	exports["os/os"] = map[string]reflect.Value{"Exit": reflect.ValueOf(exit)}
 	exports["time/time"] = map[string]reflect.Value{"Sleep": reflect.ValueOf(s.sleep)}
+	exports["runtime/runtime"] = map[string]reflect.Value{"Goexit": reflect.ValueOf(s.goexit)}
 	return exports
 }
 
@@ -155,7 +171,7 @@ func (s *Session) progress(label string) func(done, total int) {
 	s.displays++
 	id := fmt.Sprintf("gospeed-progress-%p-%d", s, s.displays)
 	s.mu.Unlock()
-	return display.NewProgress(label, id, s.widgets.displayHere(s.cfg.Display), time.Now)
+	return progress.New(label, id, s.widgets.displayHere(s.cfg.Display), time.Now)
 }
 
 func (s *Session) context() context.Context {
@@ -201,12 +217,38 @@ func (s *Session) deferCall(f func()) {
 	}
 }
 
-// goPanic reports the panic of a goroutine a cell started; the goroutine then ends quietly.
+// goPanic reports the panic of a goroutine a cell started, which then ends
+// quietly: it stops the running cell, as a panic would stop a program, and is
+// its error; between cells it goes to stderr.
 func (s *Session) goPanic(r interface{}) {
-	if r == nil {
-		return
+	if r != nil {
+		v := panicText(runtimeWords(r))
+		s.goroutineFailed(&Error{Name: "panic", Value: v, Traceback: []string{"panic in a goroutine: " + v, "[the goroutine stopped; the session goes on]"}}, true)
 	}
-	fmt.Fprintf(s.cfg.Stderr, "panic in a goroutine: %s\n[the goroutine stopped; the kernel goes on]\n", panicText(r))
+}
+
+// goexit is runtime.Goexit in a cell: the goroutine ends, and so does the
+// cell, with an error (yaegi would take the ended evaluation for a success).
+func (s *Session) goexit() {
+	v := "runtime.Goexit was called: the goroutine that called it stopped"
+	s.goroutineFailed(newError("Goexit", v), false)
+	runtime.Goexit()
+}
+
+// goroutineFailed makes e the running cell's error, unless it has one, and
+// with stop ends the cell.
+func (s *Session) goroutineFailed(e *Error, stop bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.cell == nil:
+		fmt.Fprintln(s.cfg.Stderr, strings.Join(e.Traceback, "\n"))
+	case s.cell.failed == nil:
+		s.cell.failed = e
+		if stop {
+			s.cell.cancel(errors.New(e.Value))
+		}
+	}
 }
 
 // plain is display.Plain for the interpreter (variadic: see resultMIME).

@@ -2,11 +2,13 @@
 // between cells and turning every failure into an *Error: the kernel never
 // dies of a cell.
 //
-// Parsing is apart from running: Split (split.go) cuts a cell into units
-// (imports, declarations, runs of statements), plan (order.go) orders them,
-// the rewrites (rewrite.go, ints.go, types.go) make each unit behave as Go
-// 1.22+ where yaegi differs, and a Session (this file; helpers.go,
-// errors.go, autoimport.go, define.go) runs the units one by one.
+// Parsing is apart from running: package cell splits a cell into units,
+// parses, plans and rewrites them, without an interpreter; a Session (this
+// file) runs them one by one, with helpers.go (what the interpreter is
+// given), errors.go (every failure an *Error), autoimport.go, types.go and
+// define.go (names the session resolves), complete.go (console requests).
+// Each of the other files works around one yaegi bug, named in its header:
+// define.go, types.go, unwrap.go, zombie.go, goroutines.go, watchdog.go.
 //
 // What the session hides from the learner:
 //   - yaegi takes either declarations or statements in one evaluation: units,
@@ -24,16 +26,23 @@
 //     variables are declared with the types that gives (define.go);
 //   - a top-level defer runs again at every later evaluation, and so does a
 //     function literal called at top level: rewrites;
-//   - a goroutine's panic ends the process: every go statement recovers;
+//   - a goroutine's panic ends the process: every go statement recovers,
+//     and the panic (or a runtime.Goexit) is the running cell's error;
+//   - runtime panics come from reflect: they are worded as Go words them;
 //   - os.Exit, log.Fatal, endless recursion (stack overflow) end the process:
 //     a panicking os.Exit, yaegi's panicking log.Fatal, a stack watchdog;
-//   - an interrupted evaluation runs on (zombie.go); min, max, clear are
-//     missing (helpers.go); methods of cell types are invisible to compiled
-//     code (resultFunc).
+//   - an interrupted evaluation runs on (zombie.go); goroutines blocked on a
+//     channel outlive a stop (goroutines.go); min, max, clear are missing
+//     (helpers.go); methods of cell types are invisible to compiled code
+//     (resultFunc).
 //
-// What stays out of reach, with a clear error: generic functions of the
-// standard library (slices.Sort, sync.OnceValue...), range over functions,
-// and range over an integer whose type the rewrites cannot see.
+// What stays out of reach, with a clear error that suggests a compiled cell
+// (%%go run): generic functions of the standard library (slices.Sort,
+// sync.OnceValue...), range over functions, range over an integer whose type
+// the rewrites cannot see, generic functions yaegi miscompiles. Nor can an
+// interrupt stop the running cell alone: yaegi stops every interpreted
+// goroutine at once, those of earlier cells too; an index out of range does
+// not say the index.
 package repl
 
 import (
@@ -41,8 +50,6 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/doc"
-	"go/token"
 	"io"
 	"maps"
 	"path"
@@ -56,6 +63,8 @@ import (
 	"github.com/traefik/yaegi/stdlib/unrestricted"
 
 	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/docs"
+	"github.com/gospeed/gospeed/kernel/repl/cell"
 )
 
 // Config connects a Session to its outputs.
@@ -67,6 +76,10 @@ type Config struct {
 	Display func(d display.Data, update bool)
 	// Comm sends comm_open, comm_msg and comm_close to the frontend (comm.go).
 	Comm func(msgType string, content map[string]any, buffers [][]byte)
+	// Clear clears the cell's output (display.Clear); with wait, when new output arrives.
+	Clear func(wait bool)
+	// Doc is what inspect shows. Default: docs.Standard().
+	Doc docs.Provider
 }
 
 // Session is one interpreter with its state: the variables, functions and
@@ -81,7 +94,7 @@ type Session struct {
 
 	mu       sync.Mutex // guards the fields below
 	cell     *cellState // the running cell, or nil
-	imported map[string]bool
+	imported map[importKey]bool
 	// symbols are the compiled packages a cell can import, by import path,
 	// and pkgNames their package names.
 	symbols  map[string]map[string]reflect.Value
@@ -91,13 +104,10 @@ type Session struct {
 	methods  bool               // a cell has declared a method
 	funcs    map[string]bool    // the funcs cells declared, for completion
 	closed   bool
-	stop     chan struct{} // closed by Close: ends the stack watchdog
+	stop     chan struct{}   // closed by Close: ends the stack watchdog
+	dones    []chan struct{} // see goroutines.go
 
-	docMu    sync.Mutex
-	docs     map[string]*doc.Package // standard library docs read so far
-	rootOnce sync.Once
-	root     string   // GOROOT, for docs
-	trace    []string // where the running cell panicked, innermost first
+	trace []string // where the running cell panicked, innermost first
 	// traceTopLit: trace ends with a function literal, maybe the cell's.
 	traceTopLit bool
 	displays    int // display ids handed out
@@ -115,6 +125,7 @@ type cellState struct {
 	rendered *display.Data
 	hasRes   bool
 	defers   []func()
+	failed   *Error // a goroutine's panic or Goexit during the cell
 }
 
 // New starts a Session.
@@ -128,7 +139,13 @@ func New(cfg Config) (*Session, error) {
 	if cfg.Display == nil {
 		cfg.Display = func(display.Data, bool) {}
 	}
-	s := &Session{cfg: cfg, imported: map[string]bool{}, funcs: map[string]bool{"Display": true}, pkgNames: map[string]string{}, docs: map[string]*doc.Package{}, types: map[string]typeDef{}, rename: map[string]string{}}
+	if cfg.Clear == nil {
+		cfg.Clear = func(bool) {}
+	}
+	if cfg.Doc == nil {
+		cfg.Doc = docs.Standard()
+	}
+	s := &Session{cfg: cfg, imported: map[importKey]bool{}, funcs: map[string]bool{"Display": true}, pkgNames: map[string]string{}, types: map[string]typeDef{}, rename: map[string]string{}}
 	s.startWidgets() // routes s.cfg's outputs: use them, not cfg's
 	s.in = interp.New(interp.Options{Stdout: s.cfg.Stdout, Stderr: &panicFilter{w: s.cfg.Stderr, s: s}, Unrestricted: true})
 	s.symbols = map[string]map[string]reflect.Value{}
@@ -154,7 +171,7 @@ func New(cfg Config) (*Session, error) {
 			return nil, fmt.Errorf("starting the interpreter with %q: %w", src, err)
 		}
 	}
-	s.imported[importKey("", displayPath)] = true
+	s.imported[importKey{"", displayPath}] = true
 	s.stop = make(chan struct{})
 	go s.watchStacks(s.stop)
 	return s, nil
@@ -181,12 +198,12 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 	s.trace, s.traceTopLit = nil, false
 	s.mu.Unlock()
 	if closed {
-		return display.Data{}, false, &Error{Name: "SessionClosed", Value: "the session is closed", Traceback: []string{"SessionClosed: the session is closed"}}
+		return display.Data{}, false, newError("SessionClosed", "the session is closed")
 	}
 	if err := s.waitIdle(ctx); err != nil {
 		return display.Data{}, false, err
 	}
-	units, err := Split(code)
+	units, err := cell.Split(code)
 	if err != nil {
 		return display.Data{}, false, syntaxError(err)
 	}
@@ -209,6 +226,9 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 	if errors.Is(context.Cause(ctx), errStackOverflow) {
 		return display.Data{}, false, stackOverflow()
 	}
+	if f := s.failure(cell); f != nil && (err == nil || !isCompileError(err)) {
+		err = f
+	}
 	if err != nil {
 		return display.Data{}, false, err
 	}
@@ -218,21 +238,21 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 // runUnits parses every unit, so that a syntax error anywhere runs nothing,
 // imports the packages the cell uses, then runs the units in the order plan
 // gives (imports, then declarations as early as they can be).
-func (s *Session) runUnits(ctx context.Context, code string, units []Unit) error {
-	var parsed []parsedUnit
+func (s *Session) runUnits(ctx context.Context, code string, units []cell.Unit) error {
+	var parsed []cell.Parsed
 	for _, u := range units {
-		p, err := parseUnit(u)
+		p, err := cell.Parse(u)
 		if err != nil {
 			return syntaxError(err)
 		}
-		if p.body != nil {
-			if jump := topLevelJump(p.body); jump != nil {
+		if p.Body != nil {
+			if jump := cell.TopLevelJump(p.Body); jump != nil {
 				return jumpError(p, jump)
 			}
 		}
 		parsed = append(parsed, p)
 	}
-	steps, err := plan(code, parsed)
+	steps, err := cell.Plan(code, parsed)
 	if err != nil {
 		return syntaxError(err)
 	}
@@ -243,54 +263,32 @@ func (s *Session) runUnits(ctx context.Context, code string, units []Unit) error
 		if ctx.Err() != nil {
 			return interrupted("the cell was interrupted")
 		}
-		if err := s.runUnit(ctx, st.parsedUnit, st.last); err != nil {
+		if err := s.runUnit(ctx, st.Parsed, st.Last); err != nil || s.failure(s.current()) != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// jumpError refuses a return or goto outside any function (see topLevelJump).
-func jumpError(p parsedUnit, jump ast.Stmt) *Error {
+// failure is the error a goroutine gave cell, if any.
+func (s *Session) failure(cell *cellState) *Error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cell.failed
+}
+
+// jumpError refuses a return or goto outside any function (see TopLevelJump).
+func jumpError(p cell.Parsed, jump ast.Stmt) *Error {
 	what := "return"
 	if b, ok := jump.(*ast.BranchStmt); ok {
 		what = b.Tok.String()
 	}
-	msg := fmt.Sprintf("line %d: %s outside a function: a cell's statements do not run in a function; write a func, or use if/else", p.fset.Position(jump.Pos()).Line, what)
+	msg := fmt.Sprintf("line %d: %s outside a function: a cell's statements do not run in a function; write a func, or use if/else", p.Fset.Position(jump.Pos()).Line, what)
 	return compileError(msg)
 }
 
 // mainName is what a cell's func main is called in the interpreter.
-const mainName = tmpPrefix + "main"
-
-func declaresMain(f *ast.File) bool {
-	for _, d := range f.Decls {
-		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.Name == "main" {
-			return true
-		}
-	}
-	return false
-}
-
-// parsedUnit is a unit with its syntax tree: the file for imports and
-// declarations, and for statements the body of the function that wraps them.
-type parsedUnit struct {
-	Unit
-	fset *token.FileSet
-	file *ast.File
-	body *ast.BlockStmt
-}
-
-func parseUnit(u Unit) (parsedUnit, error) {
-	p := parsedUnit{Unit: u, fset: token.NewFileSet()}
-	var err error
-	if u.Kind == StmtUnit {
-		p.file, p.body, err = parseStmts(p.fset, u)
-	} else {
-		p.file, err = parseDecls(p.fset, u)
-	}
-	return p, err
-}
+const mainName = cell.TmpPrefix + "main"
 
 // runDefers runs the cell's top-level deferred calls, last first.
 func (s *Session) runDefers(ctx context.Context, cell *cellState) error {
@@ -344,22 +342,22 @@ func safeRender(v interface{}) (d display.Data) {
 	return display.Render(v)
 }
 
-func (s *Session) runUnit(ctx context.Context, p parsedUnit, last bool) error {
-	fset, f, u := p.fset, p.file, p.Unit
-	switch u.Kind {
-	case ImportUnit:
+func (s *Session) runUnit(ctx context.Context, p cell.Parsed, last bool) error {
+	f := p.File
+	switch p.Kind {
+	case cell.ImportUnit:
 		return s.imports(ctx, f)
-	case DeclUnit:
-		defs := s.typeDefs(fset, f, u, len("package main;"))
+	case cell.DeclUnit:
+		defs := s.typeDefs(p)
 		rename := defs.rename(s.rename)
-		isMain := declaresMain(f)
+		isMain := cell.DeclaresMain(f)
 		if isMain {
 			// yaegi calls a func main when it is declared, and again at
 			// later evaluations: declare it under another name, and call it.
 			rename = maps.Clone(rename)
 			rename["main"] = mainName
 		}
-		src := s.rewriteUnit(fset, f, f, u, "package main;", nil, rename)
+		src := s.rewrite(p, nil, rename)
 		if err := s.eval(ctx, src); err != nil {
 			return s.declError(p, err)
 		}
@@ -392,23 +390,23 @@ func (s *Session) runUnit(ctx context.Context, p parsedUnit, last bool) error {
 // runStmtUnit runs a statement unit. When yaegi cannot type one of its
 // top-level declarations (see defineLater), it has run nothing (the failure
 // is a compile error), and the unit runs a statement at a time instead.
-func (s *Session) runStmtUnit(ctx context.Context, p parsedUnit, last bool) error {
+func (s *Session) runStmtUnit(ctx context.Context, p cell.Parsed, last bool) error {
 	err := s.runStmtsAsUnit(ctx, p, last)
 	if !isTypingFailure(err) {
 		return err
 	}
-	if len(p.body.List) == 1 {
-		if len(topLevelNames(p.body.List[0])) == 0 {
+	if len(p.Body.List) == 1 {
+		if len(cell.TopLevelNames(p.Body.List[0])) == 0 {
 			return err
 		}
 		return s.defineLater(ctx, p)
 	}
-	for i := range p.body.List {
-		one, err := subRange(p, i, i+1)
+	for i := range p.Body.List {
+		one, err := p.Sub(i, i+1)
 		if err != nil {
 			return syntaxError(err)
 		}
-		if err := s.runStmtUnit(ctx, one, last && i == len(p.body.List)-1); err != nil {
+		if err := s.runStmtUnit(ctx, one, last && i == len(p.Body.List)-1); err != nil {
 			return err
 		}
 	}
@@ -417,30 +415,28 @@ func (s *Session) runStmtUnit(ctx context.Context, p parsedUnit, last bool) erro
 
 // runStmtsAsUnit runs a statement unit in one evaluation; when last, the
 // value of its final expression statement is the cell's result.
-func (s *Session) runStmtsAsUnit(ctx context.Context, p parsedUnit, last bool) error {
-	fset, f, u, body := p.fset, p.file, p.Unit, p.body
+func (s *Session) runStmtsAsUnit(ctx context.Context, p cell.Parsed, last bool) error {
 	var res *ast.ExprStmt
-	if last && len(body.List) > 0 {
-		res, _ = body.List[len(body.List)-1].(*ast.ExprStmt)
+	if n := len(p.Body.List); last && n > 0 {
+		res, _ = p.Body.List[n-1].(*ast.ExprStmt)
 	}
-	prefix := stmtPrefix
-	if res != nil && !isPrint(res.X) {
+	if res != nil && !cell.IsPrint(res.X) {
 		// One value, several values (a call), or none (a call of a
 		// func without results): try each until one compiles.
-		captures := []string{helper + ".Result"}
+		captures := []string{cell.Helper + ".Result"}
 		if s.hasMethods() {
 			// Only a type declared in a cell needs its methods called
 			// in the interpreter to render (see resultFunc).
-			captures = []string{tmpPrefix + "result", helper + ".Result"}
+			captures = []string{cell.TmpPrefix + "result", cell.Helper + ".Result"}
 		}
 		for _, capture := range captures {
-			err := s.runStmts(ctx, s.rewriteUnit(fset, f, body, u, prefix, &result{res, capture}, s.rename))
+			err := s.runStmts(ctx, s.rewrite(p, &cell.Result{Stmt: res, Capture: capture}, s.rename))
 			if !isCompileError(err) {
 				return err
 			}
 		}
 	}
-	return s.runStmts(ctx, s.rewriteUnit(fset, f, body, u, prefix, nil, s.rename))
+	return s.runStmts(ctx, s.rewrite(p, nil, s.rename))
 }
 
 // runStmts evaluates statements in yaegi's global scope.
@@ -450,23 +446,8 @@ func (s *Session) runStmts(ctx context.Context, src string) error {
 	return s.eval(ctx, "{}; "+src)
 }
 
-// isPrint reports a call of fmt's Print functions, whose results (bytes
-// written and error) a learner does not want shown.
-func isPrint(x ast.Expr) bool {
-	c, ok := x.(*ast.CallExpr)
-	if !ok {
-		return false
-	}
-	sel, ok := c.Fun.(*ast.SelectorExpr)
-	if !ok {
-		return false
-	}
-	pkg, ok := sel.X.(*ast.Ident)
-	return ok && pkg.Name == "fmt" && strings.Contains(sel.Sel.Name, "Print")
-}
-
-func (s *Session) rewriteUnit(fset *token.FileSet, f *ast.File, root ast.Node, u Unit, prefix string, res *result, rename map[string]string) string {
-	return rewriteUnit(fset, f, root, u, prefix, res, rename, newIntOracle(root, s.global, s.member).isInt)
+func (s *Session) rewrite(p cell.Parsed, res *cell.Result, rename map[string]string) string {
+	return cell.Rewrite(p, res, rename, cell.IntOracle(p, s.global, s.member))
 }
 
 // imports runs the imports not yet done: yaegi rejects a second import of a
@@ -486,7 +467,7 @@ func (s *Session) imports(ctx context.Context, f *ast.File) error {
 
 // importPackage imports path under name ("": its own), unless it is done.
 func (s *Session) importPackage(ctx context.Context, name, path string) error {
-	key := importKey(name, path)
+	key := importKey{name, path}
 	s.mu.Lock()
 	done := s.imported[key]
 	s.mu.Unlock()
@@ -502,7 +483,8 @@ func (s *Session) importPackage(ctx context.Context, name, path string) error {
 	return nil
 }
 
-func importKey(name, path string) string { return name + " " + path }
+// importKey is an import done: the name it binds ("": the package's own) and its path.
+type importKey struct{ name, path string }
 
 // eval runs src in the interpreter and turns every failure into an *Error.
 func (s *Session) eval(ctx context.Context, src string) error {
@@ -510,6 +492,7 @@ func (s *Session) eval(ctx context.Context, src string) error {
 		_, err := s.in.EvalWithContext(ctx, src)
 		return err
 	})
+	s.noteDone()
 	var e *Error
 	if errors.As(err, &e) && e.Name == "KeyboardInterrupt" {
 		// yaegi's evaluation goroutine may still run: it is the one created

@@ -4,12 +4,19 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/printer"
+	"go/token"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/docs"
+	"github.com/gospeed/gospeed/lessons"
 )
 
 // outputs collects what a session sends to its Config.
@@ -18,6 +25,7 @@ type outputs struct {
 	stdout, stderr bytes.Buffer
 	displays       []display.Data
 	updates        []bool
+	clears         []bool
 }
 
 type lockedWriter struct {
@@ -46,6 +54,12 @@ func newSession(t *testing.T) (*Session, *outputs) {
 			o.displays = append(o.displays, d)
 			o.updates = append(o.updates, update)
 		},
+		Clear: func(wait bool) {
+			o.mu.Lock()
+			defer o.mu.Unlock()
+			o.clears = append(o.clears, wait)
+		},
+		Doc: docs.Chain(docs.Declarations("github.com/gospeed/gospeed/lessons", lessons.Source), docs.Standard()),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -131,18 +145,6 @@ func TestStackOverflowIsAnError(t *testing.T) {
 	}
 	if got := value(t, s, "1 + 1"); got != "2" {
 		t.Errorf("after the overflow: %s", got)
-	}
-}
-
-func TestClose(t *testing.T) {
-	skipUnderRace(t)
-	s, _ := newSession(t)
-	value(t, s, "ticks := 0\ngo func() { for { ticks++ } }()")
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if e := cellError(t, s, "1"); e.Name != "SessionClosed" {
-		t.Errorf("Execute after Close: %v", e)
 	}
 }
 
@@ -452,61 +454,6 @@ for _, f := range fs { f() }`)
 	}
 }
 
-func TestGoroutinePanicDoesNotEndTheKernel(t *testing.T) {
-	s, o := newSession(t)
-	value(t, s, `import "time"
-go func() { panic("boom") }()
-go func() { var m map[string]int; m["x"] = 1 }()
-time.Sleep(200 * time.Millisecond)`)
-	if !strings.Contains(o.Stderr(), "panic in a goroutine: boom") || !strings.Contains(o.Stderr(), "assignment to entry in nil map") {
-		t.Errorf("stderr = %q", o.Stderr())
-	}
-	if got := value(t, s, "1 + 1"); got != "2" {
-		t.Errorf("after the panics: %s", got)
-	}
-}
-
-func TestGoStatementEvaluatesArgumentsAtOnce(t *testing.T) {
-	s, _ := newSession(t)
-	got := value(t, s, `x := 1
-ch := make(chan int)
-send := func(v int) { ch <- v }
-go send(x)
-x = 2
-<-ch`)
-	if got != "1" {
-		t.Errorf("goroutine got %s, want the argument's value at the go statement (1)", got)
-	}
-	got = value(t, s, `import "sort"
-results := make(chan int, 5)
-put := func(v int) { results <- v }
-for i := 0; i < 5; i++ { go put(i * 10) }
-var got []int
-for range 5 { got = append(got, <-results) }
-sort.Ints(got)
-got`)
-	if got != "[0 10 20 30 40]" {
-		t.Errorf("go statements in a loop passed %s", got)
-	}
-}
-
-func TestOutputFromGoroutines(t *testing.T) {
-	s, o := newSession(t)
-	value(t, s, `import "fmt"
-import "sync"
-var wg sync.WaitGroup
-for i := range 3 {
-	wg.Add(1)
-	go func() { defer wg.Done(); fmt.Println("worker", i) }()
-}
-wg.Wait()`)
-	for _, want := range []string{"worker 0\n", "worker 1\n", "worker 2\n"} {
-		if !strings.Contains(o.Stdout(), want) {
-			t.Errorf("stdout %q lacks %q", o.Stdout(), want)
-		}
-	}
-}
-
 func TestOsExitIsAnError(t *testing.T) {
 	s, _ := newSession(t)
 	value(t, s, "kept := 3")
@@ -636,9 +583,9 @@ Chart{3}`)
 
 func TestClearOutput(t *testing.T) {
 	s, o := newSession(t)
-	value(t, s, "display.Clear(true)")
-	if len(o.displays) != 1 || len(o.displays[0].Data) != 0 || o.displays[0].Transient[display.ClearOutputKey] != true {
-		t.Errorf("clear: %+v", o.displays)
+	value(t, s, "display.Clear(true)\ndisplay.Clear(false)")
+	if len(o.clears) != 2 || !o.clears[0] || o.clears[1] || len(o.displays) != 0 {
+		t.Errorf("clears %v, displays %+v", o.clears, o.displays)
 	}
 }
 
@@ -816,4 +763,166 @@ func TestCompleteAndInspectWhileACellRuns(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	<-done
+}
+
+func TestPackageVarDeclaredAfterItsUse(t *testing.T) {
+	s, o := newSession(t)
+	value(t, s, "import \"fmt\"\nfunc main() { fmt.Println(v) }\nvar v = 3")
+	value(t, s, "main()")
+	if got := o.Stdout(); got != "3\n3\n" {
+		t.Errorf("stdout = %q, want main's 3 when the cell declares it, then again when called", got)
+	}
+	if got := value(t, s, "func get() int { return w * 2 }\nw := 21\nget()"); got != "42" {
+		t.Errorf("a func using a variable declared below it = %s", got)
+	}
+	// A statement that calls the func before that variable exists keeps
+	// the func in its place, and fails as it must.
+	if e := cellError(t, s, "func use() int { return later }\nuse()\nlater := 1"); !strings.Contains(e.Value, "undefined: later") {
+		t.Errorf("error = %+v", e)
+	}
+}
+
+func TestCellTypesRenderTheirMIMEBundles(t *testing.T) {
+	s, _ := newSession(t)
+	for _, c := range []struct{ cell, mime, want string }{
+		{"type Simple struct{}\nfunc (Simple) SimpleRender() display.MIMEMap { return display.MIMEMap{\"text/html\": \"<i>s</i>\"} }\nSimple{}", display.MIMETypeHTML, "<i>s</i>"},
+		{"type Full struct{}\nfunc (Full) Render() display.Data { return display.Data{Data: display.MIMEMap{\"text/markdown\": \"*f*\", \"text/plain\": \"full\"}} }\nFull{}", display.MIMETypeMarkdown, "*f*"},
+	} {
+		d, ok, err := execute(t, s, c.cell)
+		if err != nil || !ok || d.Data[c.mime] != c.want || d.Data[display.MIMETypeText] == nil {
+			t.Errorf("%q: %+v %v %v, want %s %q and text/plain", c.cell, d.Data, ok, err, c.mime, c.want)
+		}
+	}
+}
+
+func TestErrgroupAndSemaphoreInCells(t *testing.T) {
+	s, _ := newSession(t)
+	got := value(t, s, `import "context"
+import "golang.org/x/sync/errgroup"
+import "golang.org/x/sync/semaphore"
+sem := semaphore.NewWeighted(2)
+var g errgroup.Group
+g.SetLimit(2)
+ok := sem.TryAcquire(2) && !sem.TryAcquire(1)
+sem.Release(2)
+g.Go(func() error { return sem.Acquire(context.Background(), 1) })
+err := g.Wait()
+ok && err == nil`)
+	if got != "true" {
+		t.Errorf("errgroup and semaphore: %s", got)
+	}
+}
+
+func TestWhereYaegiCannotGoTheErrorSaysSo(t *testing.T) {
+	s, _ := newSession(t)
+	for _, cell := range []string{
+		"import \"slices\"\nxs := []int{3, 1, 2}\nslices.Sort(xs)",
+		"import \"sync\"\nonce := sync.OnceValue(func() int { return 1 })",
+		"seq := func(yield func(int) bool) { yield(1) }\nfor v := range seq { _ = v }",
+		"func Map[T, U any](s []T, f func(T) U) []U { var out []U; for _, v := range s { out = append(out, f(v)) }; return out }\nMap([]int{1}, func(i int) string { return \"x\" })",
+	} {
+		e := cellError(t, s, cell)
+		if !strings.Contains(e.Value, "yaegi") || !strings.Contains(e.Value, "%%go run") {
+			t.Errorf("%q: error %q does not say yaegi cannot, nor suggest %%%%go run", cell, e.Value)
+		}
+	}
+}
+
+func TestRuntimePanicsInGoWords(t *testing.T) {
+	s, _ := newSession(t)
+	for _, c := range []struct{ cell, want string }{
+		{"type T struct{ X int }\nvar p *T\np.X", "runtime error: invalid memory address or nil pointer dereference"},
+		{"xs := []int{1, 2, 3}\ni := 5\nxs[i]", "runtime error: index out of range"},
+		{"var e error\ne.Error()", "runtime error: invalid memory address or nil pointer dereference"},
+	} {
+		if e := cellError(t, s, c.cell); e.Name != "panic" || !strings.HasPrefix(e.Value, c.want) || e.Traceback[0] != "panic: "+e.Value {
+			t.Errorf("%q: %+v, want a panic with %q", c.cell, e, c.want)
+		}
+	}
+}
+
+// TestCellFuncsDocumentedAsBound: the signatures inspect shows for the
+// display functions a session binds (written by hand in package docs) are
+// those of the functions it binds.
+func TestCellFuncsDocumentedAsBound(t *testing.T) {
+	s, _ := newSession(t)
+	bound := s.sessionSymbols()[displayPath+"/display"]
+	for _, name := range []string{"Display", "Progress", "Context", "Clear"} {
+		sig, _, _ := strings.Cut(docs.Standard()(displayPath, name), "\n")
+		fn, err := parser.ParseExpr(strings.Replace(sig, "func "+name+"(", "func(", 1))
+		if err != nil {
+			t.Fatalf("%s: documented as %q: %v", name, sig, err)
+		}
+		if got, want := reflectSyntax(fn.(*ast.FuncType)), bound[name].Type().String(); got != want {
+			t.Errorf("display.%s is documented as %s, and bound as %s", name, got, want)
+		}
+	}
+}
+
+// reflectSyntax writes a func type as reflect does: without parameter names,
+// display's types qualified.
+func reflectSyntax(ft *ast.FuncType) string {
+	list := func(fl *ast.FieldList) []string {
+		var out []string
+		if fl == nil {
+			return nil
+		}
+		for _, f := range fl.List {
+			var b strings.Builder
+			_ = printer.Fprint(&b, token.NewFileSet(), f.Type)
+			typ := b.String()
+			if inner, ok := f.Type.(*ast.FuncType); ok {
+				typ = reflectSyntax(inner)
+			} else if ast.IsExported(typ) {
+				typ = "display." + typ
+			}
+			for range max(1, len(f.Names)) {
+				out = append(out, typ)
+			}
+		}
+		return out
+	}
+	results := list(ft.Results)
+	text := "func(" + strings.Join(list(ft.Params), ", ") + ")"
+	switch {
+	case len(results) == 1:
+		text += " " + results[0]
+	case len(results) > 1:
+		text += " (" + strings.Join(results, ", ") + ")"
+	}
+	return text
+}
+
+// TestCellTypesRenderEveryView: a type a cell declares shows every MIME type
+// of the table in kernel/internal/mime, as display.Render shows a compiled one.
+func TestCellTypesRenderEveryView(t *testing.T) {
+	s, _ := newSession(t)
+	d, ok, err := execute(t, s, `type All struct{}
+func (All) HTML() string { return "<b>h</b>" }
+func (All) SVG() string { return "<svg/>" }
+func (All) Markdown() string { return "*m*" }
+func (All) Math() string { return "x^2" }
+func (All) JSON() map[string]interface{} { return map[string]interface{}{"k": 1} }
+func (All) JavaScript() string { return "js()" }
+func (All) PNG() []byte { return []byte("png") }
+func (All) JPEG() []byte { return []byte("jpeg") }
+func (All) PDF() []byte { return []byte("pdf") }
+func (All) String() string { return "all" }
+All{}`)
+	if err != nil || !ok {
+		t.Fatalf("%v %v", ok, err)
+	}
+	for mime, want := range map[string]string{
+		display.MIMETypeHTML: "<b>h</b>", display.MIMETypeSVG: "<svg/>", display.MIMETypeMarkdown: "*m*",
+		display.MIMETypeLatex: "$$x^2$$", display.MIMETypeJSON: "map[k:1]", display.MIMETypeJavaScript: "js()",
+		display.MIMETypePNG: "png", display.MIMETypeJPEG: "jpeg", display.MIMETypePDF: "pdf", display.MIMETypeText: "all",
+	} {
+		got := d.Data[mime]
+		if b, isBytes := got.([]byte); isBytes {
+			got = string(b)
+		}
+		if fmt.Sprint(got) != want {
+			t.Errorf("%s = %#v, want %q", mime, d.Data[mime], want)
+		}
+	}
 }

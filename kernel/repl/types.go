@@ -6,6 +6,8 @@ import (
 	"go/token"
 	"maps"
 	"strings"
+
+	"github.com/gospeed/gospeed/kernel/repl/cell"
 )
 
 // yaegi v0.16.1 keeps the first definition of a type: `type T struct{A int}`
@@ -27,11 +29,9 @@ type typeDef struct {
 type pendingTypes map[string]typeDef
 
 // typeDefs finds the types a declaration unit declares and names them.
-func (s *Session) typeDefs(fset *token.FileSet, f *ast.File, u Unit, prefixLen int) pendingTypes {
+func (s *Session) typeDefs(p cell.Parsed) pendingTypes {
 	defs := pendingTypes{}
-	file := fset.File(f.Pos())
-	src := prefixed(strings.Repeat(" ", prefixLen), u)
-	for _, d := range f.Decls {
+	for _, d := range p.File.Decls {
 		g, ok := d.(*ast.GenDecl)
 		if !ok || g.Tok != token.TYPE {
 			continue
@@ -39,7 +39,7 @@ func (s *Session) typeDefs(fset *token.FileSet, f *ast.File, u Unit, prefixLen i
 		for _, spec := range g.Specs {
 			ts := spec.(*ast.TypeSpec)
 			name := ts.Name.Name
-			text := strings.Join(strings.Fields(src[file.Offset(ts.Pos()):file.Offset(ts.End())]), " ")
+			text := strings.Join(strings.Fields(p.Text(ts)), " ")
 			s.mu.Lock()
 			old, seen := s.types[name]
 			s.mu.Unlock()

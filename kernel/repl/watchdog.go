@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"runtime/metrics"
 	"time"
+
+	"github.com/gospeed/gospeed/kernel/repl/cell"
 )
 
 // A function that calls itself without end grows its goroutine's stack to
@@ -42,7 +44,7 @@ func (s *Session) watchStacks(done <-chan struct{}) {
 			continue
 		}
 		if s.run.TryLock() {
-			fmt.Fprintln(s.cfg.Stderr, "a goroutine left running by an earlier cell used over 384 MB of stack (a function that calls itself without end?): the session's goroutines were stopped")
+			fmt.Fprintf(s.cfg.Stderr, "a goroutine left running by an earlier cell used over %d MB of stack (a function that calls itself without end?): the session's goroutines were stopped\n", stackLimit>>20)
 			s.stopAll()
 			s.run.Unlock()
 		}
@@ -57,14 +59,16 @@ func (s *Session) watchStacks(done <-chan struct{}) {
 
 // stopAll stops every goroutine running interpreted code, at its next step:
 // yaegi stops all frames of an interpreter when an evaluation is cancelled,
-// and an empty evaluation with a cancelled context does just that.
+// and an evaluation with a cancelled context does just that, provided it is
+// still running when EvalWithContext sees the context done: so it waits for
+// the stop (see goroutines.go).
 func (s *Session) stopAll() {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_ = s.eval(ctx, "")
+	_ = s.eval(ctx, cell.Helper+".AwaitStop()")
 }
 
 func stackOverflow() *Error {
-	v := "the cell's goroutines used over 384 MB of stack, so it was stopped: a function that calls itself without end?"
-	return &Error{Name: "StackOverflow", Value: v, Traceback: []string{"StackOverflow: " + v}}
+	v := fmt.Sprintf("the cell's goroutines used over %d MB of stack, so it was stopped: a function that calls itself without end?", stackLimit>>20)
+	return newError("StackOverflow", v)
 }

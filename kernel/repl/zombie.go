@@ -36,12 +36,16 @@ func goroutineID() int64 {
 // evalRunning reports whether the evaluation goroutine that the goroutine
 // caller started is still alive.
 func evalRunning(caller int64) bool {
-	needle := []byte(fmt.Sprintf("interp.(*Interpreter).EvalWithContext in goroutine %d\n", caller))
+	return bytes.Contains(allStacks(), []byte(fmt.Sprintf("interp.(*Interpreter).EvalWithContext in goroutine %d\n", caller)))
+}
+
+// allStacks is the runtime's dump of every goroutine's stack.
+func allStacks() []byte {
 	buf := make([]byte, 1<<20)
 	for {
 		n := runtime.Stack(buf, true)
 		if n < len(buf) {
-			return bytes.Contains(buf[:n], needle)
+			return buf[:n]
 		}
 		buf = make([]byte, 2*len(buf))
 	}

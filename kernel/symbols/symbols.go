@@ -5,7 +5,7 @@ package symbols
 
 import "reflect"
 
-//go:generate go tool yaegi extract -name symbols github.com/gospeed/gospeed/kernel/display github.com/gospeed/gospeed/kernel/widgets github.com/gospeed/gospeed/lessons
+//go:generate go tool yaegi extract -name symbols github.com/gospeed/gospeed/kernel/display github.com/gospeed/gospeed/kernel/widgets github.com/gospeed/gospeed/lessons golang.org/x/sync/errgroup golang.org/x/sync/semaphore
 
 // Symbols maps "import/path/name" to the package's exported symbols, the shape
 // yaegi's interp.Use takes.

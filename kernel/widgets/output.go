@@ -70,25 +70,22 @@ func (s streamWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// show takes a display: a new output, the update of an earlier one with the
-// same display_id (a progress bar), or a clear.
+// show takes a display: a new output, or the update of an earlier one with
+// the same display_id (a progress bar). Each run starts with a cleared
+// Output, so a callback has no need of display.Clear.
 func (c *capture) show(d display.Data, update bool) {
 	c.mu.Lock()
-	if _, clear := d.Transient[display.ClearOutputKey].(bool); clear && len(d.Data) == 0 {
-		c.outputs, c.ids = nil, nil
-	} else {
-		o := map[string]any{"output_type": "display_data", "data": mimeMap(d.Data), "metadata": mimeMap(d.Metadata)}
-		id, _ := d.Transient["display_id"].(string)
-		replaced := false
-		for i := range c.ids {
-			if id != "" && c.ids[i] == id {
-				c.outputs[i], replaced = o, true
-			}
+	o := map[string]any{"output_type": "display_data", "data": mimeMap(d.Data), "metadata": mimeMap(d.Metadata)}
+	id, _ := d.Transient["display_id"].(string)
+	replaced := false
+	for i := range c.ids {
+		if id != "" && c.ids[i] == id {
+			c.outputs[i], replaced = o, true
 		}
-		if !replaced && !update {
-			c.outputs = append(c.outputs, o)
-			c.ids = append(c.ids, id)
-		}
+	}
+	if !replaced && !update {
+		c.outputs = append(c.outputs, o)
+		c.ids = append(c.ids, id)
 	}
 	c.mu.Unlock()
 	c.flush()

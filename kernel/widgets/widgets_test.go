@@ -122,10 +122,6 @@ func TestCaptureReplacesProgressAndClears(t *testing.T) {
 	if !strings.Contains(html, "<pre>ab</pre>") || !strings.Contains(html, "<b>chart</b>") {
 		t.Errorf("fallback HTML: %s", html)
 	}
-	c.show(display.ClearOutput(true), false)
-	if len(c.outputs) != 0 || out.fallbackHTML() != "" {
-		t.Errorf("after a clear: %v", c.outputs)
-	}
 }
 
 func TestUpdateStatesAndRequestState(t *testing.T) {

@@ -134,6 +134,8 @@ func (c *Client) event(p *proc, m message) {
 	switch {
 	case m.Event == evDisplay && m.Data != nil && c.out.Display != nil:
 		c.out.Display(*m.Data, m.Update)
+	case m.Event == evClear && c.out.Clear != nil:
+		c.out.Clear(m.Update)
 	case m.Event == evComm && c.out.Comm != nil:
 		c.out.Comm(m.MsgType, m.Content, m.Buffers)
 	}

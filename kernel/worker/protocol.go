@@ -42,6 +42,7 @@ const (
 	evReady   = "ready"   // the evaluator is up (or Err says why not)
 	evDisplay = "display" // Data, Update
 	evComm    = "comm"    // MsgType, Content, Buffers: a comm message to the frontend
+	evClear   = "clear"   // clear the cell's output; Update: wait for new output first
 )
 
 // message is every message of either side; each kind uses a few fields.

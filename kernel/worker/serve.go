@@ -43,7 +43,7 @@ func Main(newEval func(kernel.Outputs) (kernel.Evaluator, error)) error {
 // or the connection ends.
 func Serve(ctx context.Context, conn io.ReadWriter, stdout, stderr io.Writer, newEval func(kernel.Outputs) (kernel.Evaluator, error)) error {
 	s := &server{c: newCodec(conn), stdout: stdout, stderr: stderr}
-	eval, err := newEval(kernel.Outputs{Stdout: stdout, Stderr: stderr, Display: s.display, Comm: s.comm})
+	eval, err := newEval(kernel.Outputs{Stdout: stdout, Stderr: stderr, Display: s.display, Clear: s.clear, Comm: s.comm})
 	if err != nil {
 		_ = s.send(message{Event: evReady, Err: asError(err)})
 		return fmt.Errorf("starting the evaluator: %w", err)
@@ -111,6 +111,12 @@ func (s *server) send(m message) error {
 
 func (s *server) display(d display.Data, update bool) {
 	if err := s.send(message{Event: evDisplay, Data: &d, Update: update}); err != nil {
+		fmt.Fprintf(s.stderr, "gospeed worker: %v\n", err)
+	}
+}
+
+func (s *server) clear(wait bool) {
+	if err := s.send(message{Event: evClear, Update: wait}); err != nil {
 		fmt.Fprintf(s.stderr, "gospeed worker: %v\n", err)
 	}
 }

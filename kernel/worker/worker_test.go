@@ -30,7 +30,7 @@ func TestMain(m *testing.M) {
 		exitWith(Main(func(o kernel.Outputs) (kernel.Evaluator, error) { return &scriptEvaluator{out: o}, nil }))
 	case "repl":
 		exitWith(Main(func(o kernel.Outputs) (kernel.Evaluator, error) {
-			return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display, Comm: o.Comm})
+			return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display, Clear: o.Clear, Comm: o.Comm})
 		}))
 	}
 }
@@ -74,6 +74,7 @@ func (e *scriptEvaluator) Execute(ctx context.Context, code string) (display.Dat
 		fmt.Fprint(e.out.Stdout, arg)
 		e.out.Display(display.Data{Data: display.MIMEMap{display.MIMETypeText: "shown"}}, false)
 		fmt.Fprint(os.Stderr, arg) // straight to fd 2, as compiled code does
+		e.out.Clear(true)
 		return display.Data{}, false, nil
 	case "fail":
 		return display.Data{}, false, &repl.Error{Name: "ScriptError", Value: arg, Traceback: []string{arg}}
@@ -252,7 +253,7 @@ func TestOutputInOrderThroughTheWorker(t *testing.T) {
 	for _, m := range out {
 		kinds = append(kinds, m.Type())
 	}
-	if got, want := strings.Join(kinds, " "), "stream display_data stream"; got != want {
+	if got, want := strings.Join(kinds, " "), "stream display_data stream clear_output"; got != want {
 		t.Errorf("messages %q, want %q", got, want)
 	}
 	if s := streams(t, out); s != "hellohello" {

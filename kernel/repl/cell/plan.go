@@ -1,4 +1,4 @@
-package repl
+package cell
 
 import (
 	"go/ast"
@@ -13,30 +13,33 @@ import (
 // that must come at the same point (a func and the func it calls, two types
 // that refer to each other) together in one evaluation.
 
-// step is one evaluation of a plan: a unit of the cell, or several
+// Step is one evaluation of a plan: a unit of the cell, or several
 // declaration units merged into one.
-type step struct {
-	parsedUnit
-	// last is set on the cell's final statement unit, whose value is shown.
-	last bool
+type Step struct {
+	Parsed
+	// Last is set on the cell's final statement unit, whose value is shown.
+	Last bool
 }
 
-// plan orders the parsed units of cell.
-func plan(cell string, units []parsedUnit) ([]step, error) {
-	var steps []step
+// Plan orders the parsed units of cell.
+func Plan(cell string, units []Parsed) ([]Step, error) {
+	var steps []Step
 	for _, u := range units {
 		if u.Kind == ImportUnit {
-			steps = append(steps, step{parsedUnit: u})
+			steps = append(steps, Step{Parsed: u})
 		}
 	}
-	at := declPoints(units)
+	at := declPoints(units, true)
+	if at == nil {
+		at = declPoints(units, false)
+	}
 	if at == nil {
 		return inOrder(units), nil
 	}
 	// decls[n] are the declarations evaluated right after the cell's
 	// statement n (counting the top-level statements of all statement
 	// units); decls[-1] before every statement.
-	decls := map[int][]parsedUnit{}
+	decls := map[int][]Parsed{}
 	for i, u := range units {
 		if u.Kind == DeclUnit {
 			decls[at[i]] = append(decls[at[i]], u)
@@ -50,7 +53,7 @@ func plan(cell string, units []parsedUnit) ([]step, error) {
 		if err != nil {
 			return err
 		}
-		steps = append(steps, step{parsedUnit: merged})
+		steps = append(steps, Step{Parsed: merged})
 		return nil
 	}
 	if err := addDecls(-1); err != nil {
@@ -62,7 +65,7 @@ func plan(cell string, units []parsedUnit) ([]step, error) {
 			continue
 		}
 		// The unit is cut after each statement that declarations wait for.
-		from, n := 0, len(u.body.List)
+		from, n := 0, len(u.Body.List)
 		for k := 0; k < n; k++ {
 			if len(decls[seq+k]) == 0 && k < n-1 {
 				continue
@@ -70,11 +73,11 @@ func plan(cell string, units []parsedUnit) ([]step, error) {
 			piece := u
 			if from > 0 || k < n-1 {
 				var err error
-				if piece, err = subRange(u, from, k+1); err != nil {
+				if piece, err = u.Sub(from, k+1); err != nil {
 					return nil, err
 				}
 			}
-			steps = append(steps, step{parsedUnit: piece, last: i == len(units)-1 && k == n-1})
+			steps = append(steps, Step{Parsed: piece, Last: i == len(units)-1 && k == n-1})
 			if err := addDecls(seq + k); err != nil {
 				return nil, err
 			}
@@ -86,16 +89,16 @@ func plan(cell string, units []parsedUnit) ([]step, error) {
 }
 
 // inOrder is the plan of a cell run as written, imports first.
-func inOrder(units []parsedUnit) []step {
-	var steps []step
+func inOrder(units []Parsed) []Step {
+	var steps []Step
 	for _, u := range units {
 		if u.Kind == ImportUnit {
-			steps = append(steps, step{parsedUnit: u})
+			steps = append(steps, Step{Parsed: u})
 		}
 	}
 	for i, u := range units {
 		if u.Kind != ImportUnit {
-			steps = append(steps, step{parsedUnit: u, last: i == len(units)-1 && u.Kind == StmtUnit})
+			steps = append(steps, Step{Parsed: u, Last: i == len(units)-1 && u.Kind == StmtUnit})
 		}
 	}
 	return steps
@@ -104,13 +107,18 @@ func inOrder(units []parsedUnit) []step {
 // declPoints returns, for each declaration unit, the number of the cell's
 // top-level statement after which it is evaluated (-1: before all
 // statements): the latest statement before it that declares a name it uses,
-// or the point of a declaration it uses, whichever is later. For a cell that
-// declares a name twice it returns nil: merged, the declarations would
-// clash, so they keep their places.
-func declPoints(units []parsedUnit) map[int]int {
+// or the point of a declaration it uses, whichever is later. With forward, a
+// name that only a later statement declares (a package-level var below the
+// func that reads it, as Go allows) moves the declaration after that
+// statement, unless a statement before then uses what it declares: then it
+// returns nil. For a cell that declares a name twice it returns nil too:
+// merged, the declarations would clash, so they keep their places.
+func declPoints(units []Parsed, forward bool) map[int]int {
 	at := map[int]int{}
 	declaredBy := map[string]int{}  // name -> declaration unit
+	declares := map[int][]string{}  // declaration unit -> names and methods
 	stmtNames := map[string][]int{} // name -> statements declaring it
+	stmtUses := []map[string]bool{} // statement -> identifiers in it
 	stmtsBefore := map[int]int{}    // declaration unit -> statements before it
 	uses := map[int]map[string]bool{}
 	twice := false
@@ -118,7 +126,7 @@ func declPoints(units []parsedUnit) map[int]int {
 	for i, u := range units {
 		switch u.Kind {
 		case DeclUnit:
-			names, methods := declNames(u.file)
+			names, methods := declNames(u.File)
 			for _, name := range names {
 				if _, dup := declaredBy[name]; dup {
 					twice = true
@@ -129,13 +137,15 @@ func declPoints(units []parsedUnit) map[int]int {
 				// Methods of different types may share a name.
 				declaredBy[name] = i
 			}
-			uses[i] = identsIn(u.file)
+			declares[i] = append(names, methods...)
+			uses[i] = identsIn(u.File)
 			stmtsBefore[i] = seq
 		case StmtUnit:
-			for _, st := range u.body.List {
-				for _, name := range topLevelNames(st) {
+			for _, st := range u.Body.List {
+				for _, name := range TopLevelNames(st) {
 					stmtNames[name] = append(stmtNames[name], seq)
 				}
+				stmtUses = append(stmtUses, identsIn(st))
 				seq++
 			}
 		}
@@ -146,11 +156,18 @@ func declPoints(units []parsedUnit) map[int]int {
 	for i := range uses {
 		at[i] = -1
 		for name := range uses[i] {
+			before, after := -1, -1
 			for _, n := range stmtNames[name] {
-				if n < stmtsBefore[i] && n > at[i] {
-					at[i] = n
+				if n < stmtsBefore[i] {
+					before = n
+				} else if after < 0 {
+					after = n
 				}
 			}
+			if before < 0 && forward {
+				before = after
+			}
+			at[i] = max(at[i], before)
 		}
 	}
 	// Propagate through the declarations each uses, to a fixed point (the
@@ -161,6 +178,15 @@ func declPoints(units []parsedUnit) map[int]int {
 			for name := range uses[i] {
 				if d, ok := declaredBy[name]; ok && d != i && at[d] > at[i] {
 					at[i], changed = at[d], true
+				}
+			}
+		}
+	}
+	for i := range uses {
+		for n := stmtsBefore[i]; n <= at[i]; n++ {
+			for _, name := range declares[i] {
+				if stmtUses[n][name] {
+					return nil
 				}
 			}
 		}
@@ -195,9 +221,9 @@ func declNames(f *ast.File) (names, methods []string) {
 	return names, methods
 }
 
-// topLevelNames are the variables (or constants, types) a top-level
+// TopLevelNames are the variables (or constants, types) a top-level
 // statement declares in the cell's scope.
-func topLevelNames(st ast.Stmt) []string {
+func TopLevelNames(st ast.Stmt) []string {
 	var names []string
 	switch st := st.(type) {
 	case *ast.AssignStmt:
@@ -243,7 +269,7 @@ func identsIn(n ast.Node) map[string]bool {
 // mergeDecls makes one declaration unit of several, in the order of the
 // cell, from the cell's text with everything else blanked out: the
 // declarations keep their lines, so errors point into the cell.
-func mergeDecls(cell string, us []parsedUnit) (parsedUnit, error) {
+func mergeDecls(cell string, us []Parsed) (Parsed, error) {
 	if len(us) == 1 {
 		return us[0], nil
 	}
@@ -261,7 +287,7 @@ func mergeDecls(cell string, us []parsedUnit) (parsedUnit, error) {
 		b.WriteString(u.Src)
 		at = u.Offset + len(u.Src)
 	}
-	return parseUnit(Unit{Kind: DeclUnit, Src: b.String(), Offset: first.Offset, Line: first.Line})
+	return Parse(Unit{Kind: DeclUnit, Src: b.String(), Offset: first.Offset, Line: first.Line})
 }
 
 // blank keeps the line breaks of s and turns the rest into spaces.

@@ -1,4 +1,4 @@
-package repl
+package cell
 
 import (
 	"fmt"
@@ -12,39 +12,31 @@ import (
 // and keep the kernel alive. They splice text into the unit's source, so that
 // the lines (and error positions) of the learner's code do not move.
 
-// helper is the name under which the cell helpers (package cell) are imported
-// into every interpreter.
-const helper = "_gospeed"
+// Helper is the name under which the session's helpers for rewritten cells
+// are imported into every interpreter.
+const Helper = "_gospeed"
 
-// tmpPrefix starts every identifier the rewrites introduce.
-const tmpPrefix = "_gospeed_"
+// TmpPrefix starts every identifier the rewrites introduce.
+const TmpPrefix = "_gospeed_"
 
-// rewriteUnit returns the text yaegi evaluates for unit u, parsed as f (root
-// is the node to rewrite: the file, or the body of the function that wraps
-// statements), with the source prefix the parse used. isInt tells range
-// clauses over integers; res, if any, is the expression whose value the cell
-// shows; rename maps redefined type names (see types.go). Lines stay where
-// they were in the cell.
-func rewriteUnit(fset *token.FileSet, f *ast.File, root ast.Node, u Unit, prefix string, res *result, rename map[string]string, isInt func(ast.Expr) bool) string {
-	tf := fset.File(f.Pos())
-	base := len(prefix) + u.Line - 1
-	r := &rewriter{src: prefixed(prefix, u), base: base, rename: rename, isInt: isInt}
+// Rewrite returns the text yaegi evaluates for p. isInt tells range clauses
+// over integers (see IntOracle); res, if any, is the expression whose value
+// the cell shows; rename maps redefined type names. Lines stay where they
+// were in the cell.
+func Rewrite(p Parsed, res *Result, rename map[string]string, isInt func(ast.Expr) bool) string {
+	base := len(p.prefix()) + p.Line - 1
+	r := &rewriter{src: p.prefix() + strings.Repeat("\n", p.Line-1) + p.Src, base: base, rename: rename, isInt: isInt}
 	if res != nil {
-		r.result, r.capture = res.stmt, res.capture
+		r.result, r.capture = res.Stmt, res.Capture
 	}
-	text := r.rewrite(tf, root, base+len(u.Src))
-	return strings.Repeat("\n", u.Line-1) + text
+	return strings.Repeat("\n", p.Line-1) + r.rewrite(p.Fset.File(p.File.Pos()), p.root(), base+len(p.Src))
 }
 
-// result names the expression statement whose value a cell shows, and the
+// Result names the expression statement whose value a cell shows, and the
 // function that captures it.
-type result struct {
-	stmt    *ast.ExprStmt
-	capture string
-}
-
-func prefixed(prefix string, u Unit) string {
-	return prefix + strings.Repeat("\n", u.Line-1) + u.Src
+type Result struct {
+	Stmt    *ast.ExprStmt
+	Capture string
 }
 
 // rewriter collects text edits for one unit.
@@ -100,7 +92,7 @@ func (r *rewriter) replace(start, end int, text string) {
 
 func (r *rewriter) newTmp(what string) string {
 	r.tmp++
-	return fmt.Sprintf("%s%s%d", tmpPrefix, what, r.tmp)
+	return fmt.Sprintf("%s%s%d", TmpPrefix, what, r.tmp)
 }
 
 // rewrite walks root (post-order, so inner edits exist before outer ones) and
@@ -179,7 +171,7 @@ func labelOf(stack []ast.Node, n ast.Node) *ast.LabeledStmt {
 func (r *rewriter) call(f *token.File, c *ast.CallExpr) (assign, call string) {
 	var names, values []string
 	fn := r.text(r.off(c.Fun.Pos(), f), r.off(c.Fun.End(), f))
-	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && builtins[id.Name] {
+	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && isBuiltin(id.Name) {
 		// A builtin is not a value: call it by name.
 	} else if _, ok := c.Fun.(*ast.ArrayType); ok {
 		// A conversion: keep it.
@@ -217,17 +209,11 @@ func firstArg(c *ast.CallExpr) ast.Expr {
 	return c.Args[0]
 }
 
-var builtins = map[string]bool{
-	"append": true, "cap": true, "clear": true, "close": true, "complex": true, "copy": true,
-	"delete": true, "imag": true, "len": true, "make": true, "max": true, "min": true, "new": true,
-	"panic": true, "print": true, "println": true, "real": true, "recover": true,
-}
-
 // goStmt makes the goroutine recover its panic and report it to the cell's
 // stderr: yaegi re-panics a goroutine's panic, which would end the kernel.
 func (r *rewriter) goStmt(f *token.File, g *ast.GoStmt) {
 	assign, call := r.call(f, g.Call)
-	text := "{ " + assign + "go func() { defer func() { " + helper + ".GoPanic(recover()) }(); " + call + " }() }"
+	text := "{ " + assign + "go func() { defer func() { " + Helper + ".GoPanic(recover()) }(); " + call + " }() }"
 	r.replace(r.off(g.Pos(), f), r.off(g.End(), f), text)
 }
 
@@ -239,7 +225,7 @@ func (r *rewriter) goStmt(f *token.File, g *ast.GoStmt) {
 // last iteration's values.
 func (r *rewriter) deferStmt(f *token.File, d *ast.DeferStmt) {
 	assign, call := r.call(f, d.Call)
-	text := "{ " + r.callLit("func() { "+assign+helper+".Defer(func() { "+call+" }) }", "") + " }"
+	text := "{ " + r.callLit("func() { "+assign+Helper+".Defer(func() { "+call+" }) }", "") + " }"
 	r.replace(r.off(d.Pos(), f), r.off(d.End(), f), text)
 }
 
@@ -251,7 +237,7 @@ func (r *rewriter) deferStmt(f *token.File, d *ast.DeferStmt) {
 // compile as in Go, and the cell's variables, being globals, are still the
 // ones the block reads and assigns. A compound statement declares nothing
 // outside itself, and break, continue and labels stay inside it with the
-// statement; a top-level return or goto is refused before (see topLevelJump).
+// statement; a top-level return or goto is refused before (see TopLevelJump).
 func (r *rewriter) wrapCompound(f *token.File, stmt ast.Stmt, stack []ast.Node, root ast.Node) {
 	var start ast.Node = stmt
 	if l := labelOf(stack, stmt); l != nil {
@@ -402,19 +388,19 @@ func renameable(stack []ast.Node, id *ast.Ident) bool {
 			}
 		}
 	case *ast.FuncDecl:
-		return p.Name != id || p.Recv == nil && id.Name == "main" // see mainName
+		return p.Name != id || p.Recv == nil && id.Name == "main" // a cell's main is renamed
 	case *ast.File, *ast.ImportSpec, *ast.LabeledStmt, *ast.BranchStmt:
 		return false
 	}
 	return true
 }
 
-// topLevelJump returns a return or goto statement of a statement unit that is
+// TopLevelJump returns a return or goto statement of a statement unit that is
 // outside any function literal. Go has no such statement outside a function;
 // yaegi v0.16.1 panics compiling a return there, and inside a compound
 // statement run as a function (see wrapCompound) a return would quietly end
 // only that statement.
-func topLevelJump(body *ast.BlockStmt) ast.Stmt {
+func TopLevelJump(body *ast.BlockStmt) ast.Stmt {
 	var found ast.Stmt
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {

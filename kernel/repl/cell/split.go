@@ -1,9 +1,22 @@
-package repl
+// Package cell is the interpreter-free half of a gospeed cell's way to
+// yaegi v0.16.1, in the order a cell goes through it:
+//
+//   - split.go: Split cuts a cell into units (imports, declarations, runs of
+//     statements), from its tokens alone;
+//   - parse.go: Parse gives each unit its syntax tree, keeping the cell's
+//     lines;
+//   - plan.go: Plan orders the units so that package-level declarations are
+//     order-independent, as in Go;
+//   - rewrite.go and ints.go: Rewrite makes each unit behave as Go 1.22+ where
+//     yaegi differs (each rewrite's comment names the yaegi bug), with the
+//     int oracle telling range over an integer;
+//   - names.go: what a cell's names are (declared, predeclared, packages).
+//
+// Package repl runs what comes out, unit by unit, in a Session.
+package cell
 
 import (
 	"fmt"
-	"go/ast"
-	"go/parser"
 	"go/scanner"
 	"go/token"
 	"strings"
@@ -50,8 +63,8 @@ type Unit struct {
 }
 
 // Split cuts a cell into units. It checks only the token structure (balanced
-// brackets); each unit is parsed when it is evaluated. A scanning error is
-// returned as a *SyntaxError.
+// brackets); Parse then parses each unit. A scanning error is returned as a
+// *SyntaxError.
 func Split(cell string) ([]Unit, error) {
 	toks, err := scan(cell)
 	if err != nil {
@@ -208,22 +221,3 @@ type SyntaxError struct {
 }
 
 func (e *SyntaxError) Error() string { return e.List.Error() }
-
-// parseDecls parses a declaration or import unit.
-func parseDecls(fset *token.FileSet, u Unit) (*ast.File, error) {
-	src := "package main;" + strings.Repeat("\n", u.Line-1) + u.Src
-	return parser.ParseFile(fset, "cell.go", src, parser.ParseComments|parser.SkipObjectResolution)
-}
-
-// stmtPrefix starts the text a statement unit is parsed in.
-const stmtPrefix = "package main; func _() {"
-
-// parseStmts parses a statement unit as the body of a function.
-func parseStmts(fset *token.FileSet, u Unit) (*ast.File, *ast.BlockStmt, error) {
-	src := stmtPrefix + strings.Repeat("\n", u.Line-1) + u.Src + "\n}"
-	f, err := parser.ParseFile(fset, "cell.go", src, parser.SkipObjectResolution)
-	if err != nil {
-		return nil, nil, err
-	}
-	return f, f.Decls[0].(*ast.FuncDecl).Body, nil
-}

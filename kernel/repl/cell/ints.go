@@ -1,4 +1,4 @@
-package repl
+package cell
 
 import (
 	"go/ast"
@@ -23,8 +23,11 @@ type intOracle struct {
 	known map[string]bool
 }
 
-func newIntOracle(root ast.Node, global func(string) (reflect.Value, bool), member func(string, string) (reflect.Value, bool)) *intOracle {
-	return &intOracle{root: root, global: global, member: member}
+// IntOracle returns the oracle's answer for the range clauses of p: global
+// gives the session's globals, member the compiled packages' symbols.
+func IntOracle(p Parsed, global func(name string) (reflect.Value, bool), member func(pkg, name string) (reflect.Value, bool)) func(ast.Expr) bool {
+	o := &intOracle{root: p.root(), global: global, member: member}
+	return o.isInt
 }
 
 // learn reads what the unit declares, once, when a range clause first asks.
@@ -60,9 +63,6 @@ func (o *intOracle) learn() {
 		return true
 	})
 }
-
-var intTypes = map[string]bool{"int": true, "int8": true, "int16": true, "int32": true, "int64": true,
-	"uint": true, "uint8": true, "uint16": true, "uint32": true, "uint64": true, "uintptr": true, "byte": true, "rune": true}
 
 func isIntKind(k reflect.Kind) bool {
 	return k >= reflect.Int && k <= reflect.Uintptr
@@ -109,7 +109,7 @@ func (o *intOracle) is(x ast.Expr, depth int) bool {
 		switch fun := ast.Unparen(x.Fun).(type) {
 		case *ast.Ident:
 			switch {
-			case fun.Name == "len" || fun.Name == "cap" || intTypes[fun.Name]:
+			case fun.Name == "len" || fun.Name == "cap" || isIntType(fun.Name):
 				return true
 			case (fun.Name == "min" || fun.Name == "max") && len(x.Args) > 0:
 				return o.is(x.Args[0], depth+1)
@@ -131,7 +131,7 @@ func (o *intOracle) is(x ast.Expr, depth int) bool {
 func (o *intOracle) ident(x *ast.Ident, depth int) bool {
 	if t, ok := o.typed[x.Name]; ok {
 		id, ok := t.(*ast.Ident)
-		return ok && intTypes[id.Name]
+		return ok && isIntType(id.Name)
 	}
 	if d, ok := o.defs[x.Name]; ok {
 		return o.is(d, depth+1)
