@@ -11,9 +11,9 @@ import (
 	"syscall"
 
 	"github.com/gospeed/gospeed/kernel"
+	"github.com/gospeed/gospeed/kernel/docs"
 	"github.com/gospeed/gospeed/kernel/repl"
 	"github.com/gospeed/gospeed/kernel/worker"
-	"github.com/gospeed/gospeed/kernel/docs"
 	"github.com/gospeed/gospeed/lessons"
 )
 
