@@ -31,6 +31,7 @@ func commands() map[string]command {
 		"install": {summary: "install the Jupyter kernelspec", run: runInstall},
 		"run":     {summary: "execute notebooks headless on the kernel", run: runNotebooks},
 		"worker":  {summary: "serve tasks for the multi-process lessons", hidden: true, run: runWorker},
+		"warm":    {summary: "fill the build cache for compiled cells", hidden: true, run: runWarm},
 	}
 }
 
