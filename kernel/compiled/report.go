@@ -148,8 +148,8 @@ func raceDisplay(rs []race, lines []string) display.Data {
 		fmt.Fprintf(&h, `<div style="display:flex;gap:2em;align-items:flex-start;margin-bottom:1em">`+
 			`<pre style="margin:0"><b>Data race %d of %d</b>`+"\n", i+1, len(rs))
 		for _, l := range r.text {
-			if cellLine.MatchString(l) {
-				fmt.Fprintf(&h, `<mark>%s</mark>`+"\n", html.EscapeString(l))
+			if q, _ := quote(l, lines); q != "" {
+				fmt.Fprintf(&h, "<mark>%s</mark>    <b>%s</b>\n", html.EscapeString(l), html.EscapeString(q))
 			} else {
 				fmt.Fprintln(&h, html.EscapeString(l))
 			}
