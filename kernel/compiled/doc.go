@@ -40,6 +40,6 @@
 //     GOWORK=off and GOSUMDB=off for the go command it starts, whatever the
 //     environment says; everything else (PATH, HOME, CC, CGO_ENABLED) is
 //     inherited. -race needs cgo, so a C compiler.
-//   - The go command is `go` on PATH, else $GOROOT/bin/go of the toolchain
-//     that built this package.
+//   - The go command is `go` on PATH, else $GOROOT/bin/go, else
+//     /usr/local/go/bin/go.
 package compiled

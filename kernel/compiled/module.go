@@ -90,14 +90,16 @@ func writeModule(dir, src string) error {
 	return nil
 }
 
-// findGo returns the go command: `go` on PATH, else the one of the
-// toolchain that built this package.
+// findGo returns the go command: `go` on PATH, else $GOROOT/bin/go, else
+// the one of a standard installation.
 func findGo() (string, error) {
 	if path, err := exec.LookPath("go"); err == nil {
 		return path, nil
 	}
-	if path := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(path) { //nolint:staticcheck // a fallback only
-		return path, nil
+	for _, path := range []string{filepath.Join(os.Getenv("GOROOT"), "bin", "go"), "/usr/local/go/bin/go"} {
+		if filepath.IsAbs(path) && fileExists(path) {
+			return path, nil
+		}
 	}
 	return "", errors.New("no go command: a compiled cell needs the Go toolchain on PATH")
 }

@@ -18,7 +18,11 @@ const displayFDEnv = "GOSPEED_DISPLAY_FD"
 func Display(d Data) error {
 	f := displayPipe()
 	if f == nil {
-		_, err := fmt.Println(fallbackText(d))
+		text, ok := d.Data[MIMETypeText].(string)
+		if !ok {
+			text = fallbackText(d)
+		}
+		_, err := fmt.Println(text)
 		return err
 	}
 	line, err := json.Marshal(struct {

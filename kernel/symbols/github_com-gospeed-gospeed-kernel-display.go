@@ -17,6 +17,7 @@ func init() {
 		"Auto":               reflect.ValueOf(display.Auto),
 		"ClearOutput":        reflect.ValueOf(display.ClearOutput),
 		"ClearOutputKey":     reflect.ValueOf(constant.MakeFromLiteral("\"clear_output\"", token.STRING, 0)),
+		"Display":            reflect.ValueOf(display.Display),
 		"Doc":                reflect.ValueOf(display.Doc),
 		"File":               reflect.ValueOf(display.File),
 		"HTML":               reflect.ValueOf(display.HTML),
