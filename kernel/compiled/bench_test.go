@@ -193,3 +193,19 @@ func report(b *testing.B, name string, ds []time.Duration) {
 	b.ReportMetric(slices.Min(ds).Seconds(), name+"-min-s")
 	b.ReportMetric(slices.Max(ds).Seconds(), name+"-max-s")
 }
+
+// BenchmarkFirstCell: the first cell of a new kernel, with the build cache
+// warm (as `gospeed warm` leaves it in the image): a new Runner, its
+// temporary module, goimports and a build and link from scratch.
+func BenchmarkFirstCell(b *testing.B) {
+	var firsts []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		h := newHarness(b, Config{})
+		if _, _, err := h.Execute(context.Background(), "%%go run\nfunc main() { fmt.Println(\"hello, world\") }\n"); err != nil {
+			b.Fatal(err)
+		}
+		firsts = append(firsts, time.Since(start))
+	}
+	report(b, "first-cell", firsts)
+}

@@ -312,7 +312,6 @@ func TestBadInput(t *testing.T) {
 		name, cell string
 		ename      string
 		want       []string // in the error's value or traceback
-		stdout     string
 	}{
 		{name: "unknown flag", cell: "%%go run -fast\nfunc main() {}\n", ename: "UsageError",
 			want: []string{"flag provided but not defined: -fast", "%%go run [build flags]"}},
@@ -330,23 +329,10 @@ func TestBadInput(t *testing.T) {
 			want: []string{"exit status 2: panic: assignment to entry in nil map", "4 | \tm[\"a\"] = 1"}},
 		{name: "exit status", cell: "%%go run\nfunc main() { os.Exit(3) }\n", ename: "ExitError",
 			want: []string{"exit status 3"}},
-		{name: "stdin is empty", cell: "%%go run\nfunc main() {\n\tb, err := io.ReadAll(os.Stdin)\n\tfmt.Println(len(b), err)\n}\n",
-			stdout: "0 <nil>\n"},
-		{name: "arguments", cell: "%%go run -- a 'b c'\nfunc main() { fmt.Println(os.Args[1:], len(os.Args)) }\n",
-			stdout: "[a b c] 3\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h.reset()
 			_, _, err := h.Execute(context.Background(), tc.cell)
-			if tc.ename == "" {
-				if err != nil {
-					t.Fatalf("%v\n%s", err, h.stderr.String())
-				}
-				if got := h.stdout.String(); got != tc.stdout {
-					t.Errorf("stdout %q, want %q", got, tc.stdout)
-				}
-				return
-			}
 			var e *Error
 			if !errors.As(err, &e) {
 				t.Fatalf("err = %v, want an *Error", err)
@@ -361,6 +347,87 @@ func TestBadInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCellsThatRun: what yaegi cannot run, and what a program gets from
+// the runner (no stdin, its arguments), with imports left out.
+func TestCellsThatRun(t *testing.T) {
+	h := newHarness(t, Config{})
+	for _, tc := range []struct{ name, cell, stdout string }{
+		{"stdin is empty", "%%go run\nfunc main() {\n\tb, err := io.ReadAll(os.Stdin)\n\tfmt.Println(len(b), err)\n}\n",
+			"0 <nil>\n"},
+		{"arguments", "%%go run -- a 'b c'\nfunc main() { fmt.Println(os.Args[1:], len(os.Args)) }\n",
+			"[a b c] 3\n"},
+		{"lessons, errgroup and semaphore without imports", "%%go run\nfunc main() {\n" +
+			"\tvar g errgroup.Group\n\tsem := semaphore.NewWeighted(2)\n\tfibs := make([]int, 4)\n" +
+			"\tfor i := range fibs {\n\t\tg.Go(func() error {\n\t\t\tif err := sem.Acquire(context.Background(), 1); err != nil {\n\t\t\t\treturn err\n\t\t\t}\n" +
+			"\t\t\tdefer sem.Release(1)\n\t\t\tfibs[i] = lessons.Fib(i + 10)\n\t\t\treturn nil\n\t\t})\n\t}\n" +
+			"\tfmt.Println(g.Wait(), fibs)\n}\n",
+			"<nil> [55 89 144 233]\n"},
+		{"iterators, generic std functions, sync.OnceValue", "%%go run\n" +
+			"func Map[T, U any](s []T, f func(T) U) []U {\n\tvar out []U\n\tfor _, v := range s {\n\t\tout = append(out, f(v))\n\t}\n\treturn out\n}\n\n" +
+			"func count(n int) iter.Seq[int] {\n\treturn func(yield func(int) bool) {\n\t\tfor i := range n {\n\t\t\tif !yield(i) {\n\t\t\t\treturn\n\t\t\t}\n\t\t}\n\t}\n}\n\n" +
+			"var once = sync.OnceValue(func() int { return 42 })\n\n" +
+			"func main() {\n\tkeys := slices.Sorted(maps.Keys(map[string]int{\"b\": 1, \"a\": 2}))\n" +
+			"\tfmt.Println(keys, Map([]int{1, 2}, strconv.Itoa), slices.Collect(count(3)), once())\n}\n",
+			"[a b] [1 2] [0 1 2] 42\n"},
+		{"a test cell with a package clause and an example", "%%go test -v -run Example\npackage cell\n\n" +
+			"func Example() {\n\tfmt.Println(\"hi\")\n\t// Output: hi\n}\n",
+			"=== RUN   Example\n--- PASS: Example (0.00s)\nPASS\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h.reset()
+			if _, _, err := h.Execute(context.Background(), tc.cell); err != nil {
+				t.Fatalf("%v\n%s", err, h.stderr.String())
+			}
+			if got := h.stdout.String(); got != tc.stdout {
+				t.Errorf("stdout %q, want %q", got, tc.stdout)
+			}
+		})
+	}
+}
+
+// TestInterruptAtAnyTime cancels a cell before it starts, while the go
+// command builds it (a new cell compiles for longer than 50 ms) and
+// while it runs: each is an interrupt, and the next cell runs.
+func TestInterruptAtAnyTime(t *testing.T) {
+	h := newHarness(t, Config{})
+	for i, delay := range []time.Duration{0, 50 * time.Millisecond, 2 * time.Second} {
+		ctx, cancel := context.WithCancel(context.Background())
+		if delay == 0 {
+			cancel()
+		} else {
+			time.AfterFunc(delay, cancel)
+		}
+		_, _, err := h.Execute(ctx, fmt.Sprintf("%%%%go run\nfunc main() {\n\tfmt.Println(%d)\n\tfor {\n\t}\n}\n", i))
+		cancel()
+		var e *Error
+		if !errors.As(err, &e) || e.Name != "KeyboardInterrupt" {
+			t.Fatalf("cancelled after %v: err = %v, want KeyboardInterrupt", delay, err)
+		}
+	}
+	h.reset()
+	if _, _, err := h.Execute(context.Background(), "%%go run\nfunc main() { fmt.Println(\"next\") }\n"); err != nil || h.stdout.String() != "next\n" {
+		t.Fatalf("the next cell: %v, %q", err, h.stdout.String())
+	}
+}
+
+func TestFindSource(t *testing.T) {
+	if _, err := findSource(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no go.mod of module github.com/gospeed/gospeed") {
+		t.Errorf("a directory without gospeed's go.mod: err = %v", err)
+	}
+	t.Setenv("GOSPEED_SRC", "")
+	dir, err := findSource("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !isGospeed(dir) {
+		t.Errorf("found %s, which is not gospeed's source", dir)
+	}
+	t.Setenv("GOSPEED_SRC", t.TempDir())
+	if _, err := findSource(""); err == nil {
+		t.Error("a wrong $GOSPEED_SRC was ignored")
 	}
 }
 
