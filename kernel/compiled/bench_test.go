@@ -115,7 +115,9 @@ func fib(n int) int {
 }
 
 // BenchmarkFib32: fib(32) timed inside a %%go run cell against the same
-// function compiled into this test binary.
+// function compiled into this test binary; each side takes the median of
+// five calls per iteration, as one call (about 10 ms) is at the mercy of a
+// busy machine.
 func BenchmarkFib32(b *testing.B) {
 	h := newHarness(b, Config{})
 	cell := `%%go run
@@ -127,9 +129,16 @@ func fib(n int) int {
 }
 
 func main() {
-	start := time.Now()
-	n := fib(32)
-	fmt.Println(time.Since(start).Nanoseconds(), n)
+	var times []time.Duration
+	for range 5 {
+		start := time.Now()
+		if fib(32) != 2178309 {
+			panic("fib(32)")
+		}
+		times = append(times, time.Since(start))
+	}
+	slices.Sort(times)
+	fmt.Println(times[2].Nanoseconds())
 }
 `
 	var cells, natives []time.Duration
@@ -138,17 +147,21 @@ func main() {
 		if _, _, err := h.Execute(context.Background(), cell); err != nil {
 			b.Fatal(err)
 		}
-		var ns, n int64
-		if _, err := fmt.Sscan(h.stdout.String(), &ns, &n); err != nil || n != 2178309 {
+		var ns int64
+		if _, err := fmt.Sscan(h.stdout.String(), &ns); err != nil {
 			b.Fatalf("the cell printed %q: %v", h.stdout.String(), err)
 		}
 		cells = append(cells, time.Duration(ns))
 
-		start := time.Now()
-		if fib(32) != 2178309 {
-			b.Fatal("fib(32)")
+		var times []time.Duration
+		for range 5 {
+			start := time.Now()
+			if fib(32) != 2178309 {
+				b.Fatal("fib(32)")
+			}
+			times = append(times, time.Since(start))
 		}
-		natives = append(natives, time.Since(start))
+		natives = append(natives, median(times))
 	}
 	report(b, "cell-fib", cells)
 	report(b, "test-fib", natives)

@@ -2,18 +2,31 @@
 // `%%go run` or `%%go test` magic is one Go file, built by the real Go
 // toolchain in a temporary module and run as a child process group, at full
 // speed and under the race detector when asked. It neither reads nor changes
-// the interpreted session's variables.
+// the interpreted session's variables. A cell may leave out its package
+// clause (package main) and its imports.
 //
 //	%%go run [build flags] [-- program arguments]
 //	%%go test [build flags] [test flags]
 //
-// Build flags are -race, -gcflags, -ldflags and -tags; test flags are -bench,
+// Build flags are -race, -gcflags, -ldflags (default -w: no DWARF, for a
+// shorter link) and -tags; test flags are -bench,
 // -benchmem, -benchtime, -count, -cpu, -failfast, -run, -short, -shuffle,
-// -skip, -timeout and -v. A run cell may leave out `package main` and its
-// imports: the missing imports are added as goimports adds them, from the
-// standard library and from lessons, display, errgroup and semaphore. The
-// added lines carry //line directives, so compile errors, panics, failing
-// tests and race reports name the cell's own lines, as cell.go:N.
+// -skip, -timeout and -v. Missing imports are added as goimports adds them,
+// from the standard library and from lessons, display, errgroup and
+// semaphore. //line directives around the added lines keep the cell's line
+// numbers, so compile errors, panics, failing tests and race reports name
+// the cell's own lines, as cell.go:N.
+//
+// A failure is an *Error named for what happened: UsageError (the magic
+// line), CompileError (the go command's messages, each with the cell line it
+// names), DataRace (exit status 66, or a test failed by the race detector:
+// each race's accesses with their lines, and a display of the report beside
+// the cell's source, its lines highlighted), Panic, TestFailure, ExitError
+// and KeyboardInterrupt. The program's stdout and stderr stream while it
+// runs, at most Config.OutputRate bytes a second; the rest is dropped and
+// counted in a note at the end. Its stdin is empty, its working directory
+// the kernel's, and its process group is killed when it ends or is
+// interrupted, so no child it starts outlives the cell.
 //
 // A compiled program shows rich output with display.Display, as a cell does:
 // the runner passes it a pipe as file descriptor 3 and names it in

@@ -3,6 +3,7 @@ package compiled
 import (
 	"fmt"
 	"html"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -170,10 +171,10 @@ func raceDisplay(rs []race, lines []string) display.Data {
 	}}
 }
 
-// exitError explains a program's non-zero exit: a data race, a panic, a
-// failing test, or only the status.
-func exitError(status int, stdout, stderr string, rs []race, m mode, lines []string) *Error {
-	value := fmt.Sprintf("exit status %d", status)
+// exitError explains a program's failure (a non-zero exit status, or a
+// signal): a data race, a panic, a failing test, or only the status.
+func exitError(exit *exec.ExitError, stdout, stderr string, rs []race, m mode, lines []string) *Error {
+	value := exit.String() // "exit status 66", or "signal: killed"
 	switch {
 	case len(rs) > 0:
 		value += fmt.Sprintf(": the race detector found %d data race(s), reported above", len(rs))
