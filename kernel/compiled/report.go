@@ -156,7 +156,11 @@ func raceDisplay(rs []race, lines []string) display.Data {
 			}
 		}
 		h.WriteString(`</pre><pre style="margin:0"><b>the cell</b>` + "\n")
-		for n, src := range lines {
+		listing := lines
+		for len(listing) > 0 && strings.TrimSpace(listing[len(listing)-1]) == "" {
+			listing = listing[:len(listing)-1]
+		}
+		for n, src := range listing {
 			row := html.EscapeString(fmt.Sprintf("%3d | %s", n+1, src))
 			if named[n+1] {
 				row = `<mark>` + row + `</mark>`
