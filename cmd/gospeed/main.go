@@ -32,6 +32,7 @@ func commands() map[string]command {
 		"run":           {summary: "execute notebooks headless on the kernel", run: runNotebooks},
 		"worker":        {summary: "serve tasks for the multi-process lessons", hidden: true, run: runWorker},
 		"kernel-worker": {summary: "run the kernel's cells (the kernel starts it)", hidden: true, run: runKernelWorker},
+		"warm":          {summary: "fill the build cache for compiled cells", hidden: true, run: runWarm},
 	}
 }
 

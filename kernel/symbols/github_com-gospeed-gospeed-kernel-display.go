@@ -15,6 +15,7 @@ func init() {
 		// function, constant and variable definitions
 		"Any":                reflect.ValueOf(display.Any),
 		"Auto":               reflect.ValueOf(display.Auto),
+		"Display":            reflect.ValueOf(display.Display),
 		"File":               reflect.ValueOf(display.File),
 		"HTML":               reflect.ValueOf(display.HTML),
 		"Image":              reflect.ValueOf(display.Image),
