@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/gospeed/gospeed/kernel"
+	"github.com/gospeed/gospeed/kernel/compiled"
 	"github.com/gospeed/gospeed/kernel/docs"
 	"github.com/gospeed/gospeed/kernel/repl"
 	"github.com/gospeed/gospeed/kernel/worker"
@@ -37,9 +38,23 @@ func runKernel(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	signals := make(chan os.Signal, 1)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(signals)
+	interpreted := worker.New(worker.Config{Log: log.New(stderr, "gospeed worker: ", log.LstdFlags)})
 	opt := kernel.Options{
-		Signals:      signals,
-		NewEvaluator: worker.New(worker.Config{Log: log.New(stderr, "gospeed worker: ", log.LstdFlags)}),
+		Signals: signals,
+		// Interpreted cells run in a worker process; %%go cells are built
+		// and run as programs of their own.
+		NewEvaluator: func(o kernel.Outputs) (kernel.Evaluator, error) {
+			r, err := compiled.New(compiled.Config{Stdout: o.Stdout, Stderr: o.Stderr, Display: o.Display})
+			if err != nil {
+				return nil, err
+			}
+			in, err := interpreted(o)
+			if err != nil {
+				r.Close()
+				return nil, err
+			}
+			return compiled.Route(in, r), nil
+		},
 	}
 	// main's context ends on SIGINT, which for a kernel means "interrupt the
 	// cell": the kernel watches the signals itself instead.
