@@ -120,7 +120,7 @@ func Serve(ctx context.Context, info wire.ConnectionInfo, opt Options) error {
 		logTo = os.Stderr
 	}
 	k.log = log.New(logTo, "gospeed kernel: ", log.LstdFlags)
-	outputs := Outputs{Stdout: k.out.Writer("stdout"), Stderr: k.out.Writer("stderr"), Display: k.display, Comm: k.sendComm}
+	outputs := Outputs{Stdout: k.out.Writer("stdout"), Stderr: k.out.Writer("stderr"), Display: k.display, Clear: k.clear, Comm: k.sendComm}
 
 	if err := k.bind(ctx); err != nil {
 		k.closeSockets()
@@ -236,11 +236,14 @@ type historyEntry struct {
 }
 
 func (k *kernel) bind(ctx context.Context) error {
-	k.hb = zmq4.NewRep(ctx)
-	k.shell = zmq4.NewRouter(ctx)
-	k.control = zmq4.NewRouter(ctx)
-	k.stdin = zmq4.NewRouter(ctx)
-	k.iopub = zmq4.NewPub(ctx)
+	// zmq4 logs a peer it drops (a bad handshake, an oversized frame):
+	// into the kernel's log, not onto the process's stderr.
+	logTo := zmq4.WithLogger(k.log)
+	k.hb = zmq4.NewRep(ctx, logTo)
+	k.shell = zmq4.NewRouter(ctx, logTo)
+	k.control = zmq4.NewRouter(ctx, logTo)
+	k.stdin = zmq4.NewRouter(ctx, logTo)
+	k.iopub = zmq4.NewPub(ctx, logTo)
 	for _, s := range []struct {
 		sock zmq4.Socket
 		port int

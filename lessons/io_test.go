@@ -246,8 +246,10 @@ func TestSweepIO(t *testing.T) {
 			t.Errorf("result %d: %+v, want pooled with %d workers", i, r, workers[i])
 		}
 	}
-	if rs[0].Seconds < 2*rs[2].Seconds {
-		t.Errorf("4 workers (%.3fs) are not 2x faster than 1 (%.3fs)", rs[2].Seconds, rs[0].Seconds)
+	// How much faster is the benchmarks' business (a busy machine moves it);
+	// that 4 workers overlap their waits at all is behaviour.
+	if rs[2].Seconds >= rs[0].Seconds {
+		t.Errorf("4 workers (%.3fs) are not faster than 1 (%.3fs)", rs[2].Seconds, rs[0].Seconds)
 	}
 	if _, err := lessons.SweepIO(context.Background(), lessons.IOOptions{Version: "pooled"}, nil); err == nil {
 		t.Error("SweepIO with no worker counts succeeded")
