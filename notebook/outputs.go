@@ -19,6 +19,7 @@ type Message struct {
 // clear_output empties the cell, at once or just before the next output.
 type recorder struct {
 	displays map[string][]*Output // display_id -> every output showing it, across the notebook
+	widgets  widgetState          // the widgets the cells opened, for the notebook's metadata
 
 	cell         *Cell
 	clearPending bool // clear_output with wait=true: clear before the next output
@@ -47,8 +48,12 @@ type bundle struct {
 }
 
 // add records one message. Messages that carry no output (status,
-// execute_input, comms, ...) change nothing but the execution count.
+// execute_input, ...) change nothing but the execution count; comm
+// messages feed the widget state.
 func (r *recorder) add(m Message) error {
+	if err := r.widgets.add(m); err != nil {
+		return err
+	}
 	switch m.Type {
 	case "stream":
 		var c struct{ Name, Text string }

@@ -67,6 +67,7 @@ func Run(ctx context.Context, nb *Notebook, k Kernel, opt Options) error {
 		opt.Timeout = DefaultTimeout
 	}
 	rec := newRecorder()
+	defer rec.widgets.save(nb)
 	for i, c := range nb.Cells {
 		if c.Type != Code || strings.TrimSpace(c.Source) == "" {
 			continue

@@ -219,3 +219,45 @@ func TestRunStopsWhenCancelled(t *testing.T) {
 		t.Error("interrupted on the caller's cancel: that is the caller's job")
 	}
 }
+
+// TestRunSavesWidgetState: the widgets a run opens are saved in the
+// notebook's metadata with their last state, as JupyterLab saves them, so
+// a static viewer draws them; a run without widgets drops a stale state.
+func TestRunSavesWidgetState(t *testing.T) {
+	k := &scriptKernel{cells: map[string][]Message{
+		"slider": {
+			msg("comm_open", `{"comm_id": "s1", "target_name": "jupyter.widget", "data": {"state": {"_model_name": "IntSliderModel", "_model_module": "@jupyter-widgets/controls", "_model_module_version": "2.0.0", "value": 4}, "buffer_paths": []}}`),
+			msg("comm_open", `{"comm_id": "o1", "target_name": "jupyter.widget", "data": {"state": {"_model_name": "OutputModel", "_model_module": "@jupyter-widgets/output", "_model_module_version": "1.0.0", "outputs": []}}}`),
+			msg("comm_msg", `{"comm_id": "o1", "data": {"method": "update", "state": {"outputs": [{"output_type": "stream", "name": "stdout", "text": "ran with 4"}]}}}`),
+			msg("comm_open", `{"comm_id": "gone", "target_name": "jupyter.widget", "data": {"state": {"_model_name": "LabelModel"}}}`),
+			msg("comm_close", `{"comm_id": "gone", "data": {}}`),
+			msg("comm_open", `{"comm_id": "c1", "target_name": "other.target", "data": {}}`),
+		},
+	}}
+	nb := codeNotebook("slider")
+	if err := Run(context.Background(), nb, k, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	saved, _ := nb.Metadata["widgets"].(map[string]any)[WidgetStateMIME].(map[string]any)
+	state, _ := saved["state"].(map[string]any)
+	if len(state) != 2 || saved["version_major"] != 2 {
+		t.Fatalf("saved widget state: %v", nb.Metadata["widgets"])
+	}
+	slider := state["s1"].(map[string]any)
+	if slider["model_name"] != "IntSliderModel" || slider["model_module_version"] != "2.0.0" {
+		t.Errorf("slider: %v", slider)
+	}
+	outputs, _ := json.Marshal(state["o1"].(map[string]any)["state"].(map[string]any)["outputs"])
+	if !strings.Contains(string(outputs), "ran with 4") {
+		t.Errorf("the Output's last outputs are not saved: %s", outputs)
+	}
+
+	plain := codeNotebook("nothing")
+	plain.Metadata["widgets"] = nb.Metadata["widgets"]
+	if err := Run(context.Background(), plain, k, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, stale := plain.Metadata["widgets"]; stale {
+		t.Errorf("a run without widgets kept the old widget state")
+	}
+}
