@@ -133,6 +133,19 @@ func TestLabInBrowser(t *testing.T) {
 		})
 	}
 
+	// A worker-count slider, as notebook 02 has it: it renders, and setting it
+	// as a learner does (type into its readout, Enter) re-runs the pooled
+	// download into the Output widget, whose table then shows the new count.
+	if ok {
+		t.Run("a slider re-runs the experiment", func(t *testing.T) {
+			path := "work/" + marker + "-widgets.ipynb"
+			l.putNotebook(ctx, t, path, widgetNotebook())
+			defer l.remove(t, filepath.Base(path))
+			runInBrowser(t, l, browser, path, 3*time.Minute)
+			checkSlider(t, l, browser, marker)
+		})
+	}
+
 	t.Run("notebooks survive down and up", func(t *testing.T) {
 		if !ok {
 			t.Skip("the browser did not save the notebook")
@@ -660,6 +673,103 @@ func scratchNotebook(marker string) map[string]any {
 			code("import \"fmt\"\n\nfmt.Println(\"" + marker + "\")"),
 			code("display.SVG(`" + svg + "`)"),
 		},
+	}
+}
+
+// widgetNotebook has notebook 02's control: a slider for the workers of a
+// pooled download, re-run into an Output on every change.
+func widgetNotebook() map[string]any {
+	cell := "type pooledRun struct {\n\tWorkers int `widget:\"min=1,max=64\"`\n}\n" +
+		"err := widgets.Interact(func(r pooledRun) (lessons.Result, error) {\n" +
+		"\treturn lessons.RunIO(display.Context(), lessons.IOOptions{Version: \"pooled\", Workers: r.Workers, Requests: 16, Latency: 20 * time.Millisecond})\n" +
+		"}, pooledRun{Workers: 4})\nif err != nil {\n\tpanic(err)\n}"
+	return map[string]any{
+		"nbformat": 4, "nbformat_minor": 5,
+		"metadata": map[string]any{
+			"kernelspec":    map[string]any{"name": "gospeed", "display_name": "Go (gospeed)", "language": "go"},
+			"language_info": map[string]any{"name": "go"},
+		},
+		"cells": []any{
+			map[string]any{"cell_type": "code", "metadata": map[string]any{}, "source": "import (\n\t\"time\"\n\n\t\"github.com/gospeed/gospeed/lessons\"\n)",
+				"outputs": []any{}, "execution_count": nil},
+			map[string]any{"cell_type": "code", "metadata": map[string]any{}, "source": cell, "outputs": []any{}, "execution_count": nil},
+		},
+	}
+}
+
+// checkSlider finds the rendered slider, sets it to 8 through its readout,
+// and waits for the Output widget to show a run with 8 workers.
+func checkSlider(t *testing.T, l *lab, tab context.Context, marker string) {
+	t.Helper()
+	const widgetJS = `(() => {
+  const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+  const text = panel ? panel.innerText : '';
+  const out = panel && panel.querySelector('.widget-output');
+  return {
+    sliders: panel ? panel.querySelectorAll('.jupyter-widgets.widget-slider').length : 0,
+    loading: text.includes('Loading widget'),
+    failed: text.includes('Error displaying widget'),
+    output: out ? out.innerText : '',
+  };
+})()`
+	type widgetState struct {
+		Sliders int    `json:"sliders"`
+		Loading bool   `json:"loading"`
+		Failed  bool   `json:"failed"`
+		Output  string `json:"output"`
+	}
+	read := func() widgetState {
+		ctx, cancel := context.WithTimeout(tab, 10*time.Second)
+		defer cancel()
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[*widgetState](widgetJS))
+		if err != nil || s == nil {
+			t.Fatalf("reading the widgets: %v", err)
+		}
+		return *s
+	}
+	ranWith := func(out string, workers int) bool {
+		return regexp.MustCompile(fmt.Sprintf(`pooled\s+%d\s`, workers)).MatchString(out)
+	}
+	var s widgetState
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(500 * time.Millisecond) {
+		s = read()
+		if s.Sliders > 0 && !s.Loading && ranWith(s.Output, 4) || time.Now().After(deadline) {
+			break
+		}
+	}
+	if s.Failed || s.Loading || s.Sliders != 1 {
+		t.Fatalf("the slider did not render: %+v", s)
+	}
+	if !ranWith(s.Output, 4) {
+		t.Fatalf("the Output widget lacks the first run with 4 workers: %q", s.Output)
+	}
+	readout := `document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .widget-slider .widget-readout')`
+	ctx, cancel := context.WithTimeout(tab, 30*time.Second)
+	defer cancel()
+	err := chromedp.Do(ctx,
+		pointAndClick(readout),
+		chromedp.Evaluate[chromedp.Void](`(() => { const r = `+readout+`; const sel = getSelection(); const range = document.createRange(); range.selectNodeContents(r); sel.removeAllRanges(); sel.addRange(range); })()`),
+		chromedp.KeyEvent("8"),
+		chromedp.KeyEvent("\r"),
+	)
+	if err != nil {
+		t.Fatalf("typing 8 into the slider's readout: %v", err)
+	}
+	for deadline := time.Now().Add(time.Minute); !ranWith(s.Output, 8); time.Sleep(500 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after setting the slider to 8, the Output shows: %q", s.Output)
+		}
+		s = read()
+	}
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err == nil {
+		file := filepath.Join(l.root, ".ci", "out", marker+"-slider.png")
+		if err = os.WriteFile(file, png, 0o644); err == nil {
+			t.Logf("screenshot %s", file)
+		}
+	}
+	if err != nil {
+		t.Logf("screenshot: %v", err)
 	}
 }
 
