@@ -257,7 +257,7 @@ func checkDownloads(ctx context.Context, ex downloadExercise, fn DownloadFunc, w
 			return rep
 		}
 		yours = append(yours, r)
-		if problems := ex.problems(r, urls, workers, ex.timeout); len(problems) > 0 {
+		if problems := ex.problems(r, urls, workers, ex.timeout, ref[len(ref)-1].seconds); len(problems) > 0 {
 			rep.Problems = problems
 			break
 		}
@@ -313,8 +313,10 @@ func downloadResult(version, like string, workers int, runs []downloadRun) Resul
 
 // problems are what went wrong in one run of a learner's function, most
 // telling first: an error, pages missed or fetched twice, sizes out of
-// place, too many at once or only one at a time.
-func (ex downloadExercise) problems(r downloadRun, urls []string, workers int, timeout time.Duration) []string {
+// place, too many at once or only one at a time. refSeconds is the lessons'
+// version's time in the turn before: "slow" is judged against it too, so
+// that a busy machine, which slows both, does not fail a right answer.
+func (ex downloadExercise) problems(r downloadRun, urls []string, workers int, timeout time.Duration, refSeconds float64) []string {
 	var ps []string
 	switch {
 	case errors.Is(r.err, errHung):
@@ -332,7 +334,7 @@ func (ex downloadExercise) problems(r downloadRun, urls []string, workers int, t
 	if workers > 1 && r.mostAtOnce == 1 && len(ps) == 0 {
 		ps = append(ps, fmt.Sprintf("the site never saw two requests at once: the pages were downloaded one after another, which took %.3f s where one at a time takes at least %.3f s. Do the workers run as goroutines (go func() {...}()), and does each download outside any lock?", r.seconds, sequentialFloor().Seconds()))
 	}
-	if len(ps) == 0 && r.seconds >= sequentialFloor().Seconds() {
+	if len(ps) == 0 && r.seconds >= sequentialFloor().Seconds() && r.seconds >= 2*refSeconds {
 		ps = append(ps, fmt.Sprintf("it took %.3f s, no faster than downloading the pages one at a time (at least %.3f s): with %d workers it should take about a %dth of that.", r.seconds, sequentialFloor().Seconds(), workers, min(workers, checkPages)))
 	}
 	if ex.connPerJob && len(ps) == 0 {
