@@ -105,9 +105,11 @@ wait:
 	t.Busy = loop.end.Sub(loop.start)
 	// A tick that came while the loop ran came well before its end: the
 	// loop's last moment is known only to within the few calls around it,
-	// each a point where even a cooperative scheduler may switch.
+	// each a point where even a cooperative scheduler may switch, and on a
+	// busy machine the switch back can take milliseconds: a tick counts
+	// only if it came a whole period before the end.
 	for _, a := range arrived {
-		if a.Before(loop.end.Add(-time.Millisecond)) {
+		if a.Before(loop.end.Add(-tickEvery)) {
 			t.During++
 		}
 	}
