@@ -128,6 +128,14 @@ func hint(msg string) string {
 	return ""
 }
 
+// nilFuncHint: a function value that is nil is the usual reason, but yaegi
+// v0.16.1 races with itself too (interp/run.go, getFunc: when a closure
+// made from a function literal returns, it writes its slot's old value
+// back, and a go statement reading that slot at the same moment finds nil).
+// Goroutines that start from a function literal while others of it end can
+// hit it; the race detector reports the same race in tests.
+const nilFuncHint = " (a nil func value, or yaegi v0.16.1's own race between goroutines started from one function literal: run the cell again, or compiled: first line " + goRun + ")"
+
 // goRun is the magic of a compiled cell, which runs any Go the toolchain does.
 const goRun = "%%go run"
 
@@ -157,6 +165,9 @@ func (s *Session) panicError(r interface{}) *Error {
 	}
 	if v == "nil type" {
 		return compileError(v + hint(v))
+	}
+	if strings.Contains(v, "call of nil function") {
+		v += nilFuncHint
 	}
 	tb := []string{"panic: " + v}
 	s.mu.Lock()

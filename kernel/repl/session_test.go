@@ -836,6 +836,7 @@ func TestRuntimePanicsInGoWords(t *testing.T) {
 		{"type T struct{ X int }\nvar p *T\np.X", "runtime error: invalid memory address or nil pointer dereference"},
 		{"xs := []int{1, 2, 3}\ni := 5\nxs[i]", "runtime error: index out of range"},
 		{"var e error\ne.Error()", "runtime error: invalid memory address or nil pointer dereference"},
+		{"var f func()\nf()", "reflect.Value.Call: call of nil function (a nil func value, or yaegi v0.16.1's own race"},
 	} {
 		if e := cellError(t, s, c.cell); e.Name != "panic" || !strings.HasPrefix(e.Value, c.want) || e.Traceback[0] != "panic: "+e.Value {
 			t.Errorf("%q: %+v, want a panic with %q", c.cell, e, c.want)
