@@ -2,7 +2,9 @@ package notebook
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"strings"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -54,6 +56,14 @@ func TestStoredNotebooks(t *testing.T) {
 				last = *c.ExecutionCount
 				if o := firstError(c); o != nil {
 					t.Errorf("cell %d stored with an error: %s: %s", i, o.EName, o.EValue)
+				}
+				// A verdict cell checks a claim of the text against the
+				// numbers above it (lessons.Verdict).
+				for _, o := range c.Outputs {
+					text := o.Text + fmt.Sprint(o.Data["text/plain"])
+					if strings.Contains(text, "DOES NOT HOLD") {
+						t.Errorf("cell %d: a claim does not hold against the stored run: %s", i, text)
+					}
 				}
 			}
 		})
