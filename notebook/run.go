@@ -59,7 +59,8 @@ var ErrTimeout = errors.New("timed out")
 
 // Run runs nb's code cells in order on k, replacing their outputs and
 // execution counts with what the kernel produces now. It stops at the first
-// cell that fails, with a *CellError, unless opt.AllowErrors is set. After a
+// cell that fails, with a *CellError, unless opt.AllowErrors is set or the
+// cell is tagged to fail (RaisesException), as nbclient does. After a
 // timeout the kernel has been sent an interrupt but may still be busy: the
 // caller should not use it again.
 func Run(ctx context.Context, nb *Notebook, k Kernel, opt Options) error {
@@ -77,13 +78,26 @@ func Run(ctx context.Context, nb *Notebook, k Kernel, opt Options) error {
 		}
 		if err := runCell(ctx, k, rec, c, opt.Timeout); err != nil {
 			cerr := &CellError{Index: i, Source: firstLine(c.Source), Err: err}
-			if opt.AllowErrors && !errors.Is(err, ErrTimeout) && ctx.Err() == nil {
+			if (opt.AllowErrors || RaisesException(c)) && !errors.Is(err, ErrTimeout) && ctx.Err() == nil {
 				continue
 			}
 			return cerr
 		}
 	}
 	return nil
+}
+
+// RaisesException reports whether a cell is tagged "raises-exception": its
+// error is the lesson (a data race, a deadlock), so a run goes on past it,
+// as nbclient and JupyterLab's Run All do.
+func RaisesException(c *Cell) bool {
+	tags, _ := c.Metadata["tags"].([]any)
+	for _, t := range tags {
+		if t == "raises-exception" {
+			return true
+		}
+	}
+	return false
 }
 
 func runCell(ctx context.Context, k Kernel, rec *recorder, c *Cell, timeout time.Duration) error {

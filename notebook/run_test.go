@@ -261,3 +261,23 @@ func TestRunSavesWidgetState(t *testing.T) {
 		t.Errorf("a run without widgets kept the old widget state")
 	}
 }
+
+// TestRunGoesPastACellTaggedToFail: a cell tagged raises-exception keeps its
+// error and the run goes on, as with nbclient; an untagged one still stops it.
+func TestRunGoesPastACellTaggedToFail(t *testing.T) {
+	k := &scriptKernel{cells: map[string][]Message{
+		"race": {msg("error", `{"ename": "DataRace", "evalue": "exit status 66", "traceback": []}`)},
+		"next": {msg("stream", `{"name": "stdout", "text": "ran"}`)},
+	}}
+	nb := codeNotebook("race", "next")
+	nb.Cells[1].Metadata["tags"] = []any{"raises-exception"}
+	if err := Run(context.Background(), nb, k, Options{}); err != nil {
+		t.Fatalf("a tagged failing cell stopped the run: %v", err)
+	}
+	if firstError(nb.Cells[1]) == nil || nb.Cells[2].Outputs[0].Text != "ran" {
+		t.Errorf("outputs: %+v %+v", nb.Cells[1].Outputs, nb.Cells[2].Outputs)
+	}
+	if err := Run(context.Background(), codeNotebook("race", "next"), k, Options{}); err == nil {
+		t.Error("an untagged failing cell did not stop the run")
+	}
+}
