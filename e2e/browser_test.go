@@ -364,7 +364,7 @@ func checkNotRoot(ctx context.Context, t *testing.T, l *lab) {
 	if !sawServer {
 		t.Errorf("no jupyter process in the container")
 	}
-	t.Logf("%d process sightings over 10 s, none as root", seen)
+	t.Logf("%d process sightings over 10 s", seen)
 }
 
 // checkLoopbackOnly reads the published port and tries it on every other
