@@ -133,16 +133,25 @@ func TestLabInBrowser(t *testing.T) {
 		})
 	}
 
-	// A worker-count slider, as notebook 02 has it: it renders, and setting it
-	// as a learner does (type into its readout, Enter) re-runs the pooled
-	// download into the Output widget, whose table then shows the new count.
+	// Notebook 02's worker-count slider, on a copy of 02 run to the end: it
+	// renders, and setting it as a learner does (type into its readout,
+	// Enter) re-runs the pooled download into the Output widget, whose table
+	// then shows the new count.
 	if ok {
-		t.Run("a slider re-runs the experiment", func(t *testing.T) {
-			path := "work/" + marker + "-widgets.ipynb"
-			l.putNotebook(ctx, t, path, widgetNotebook())
+		t.Run("notebook 02's slider re-runs the experiment", func(t *testing.T) {
+			src, err := os.ReadFile(filepath.Join(l.root, "notebooks", "02-pooled.ipynb"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var nb map[string]any
+			if err := json.Unmarshal(src, &nb); err != nil {
+				t.Fatalf("notebooks/02-pooled.ipynb: %v", err)
+			}
+			path := "work/" + marker + "-02-pooled.ipynb"
+			l.putNotebook(ctx, t, path, nb)
 			defer l.remove(t, filepath.Base(path))
-			runInBrowser(t, l, browser, path, 3*time.Minute)
-			checkSlider(t, l, browser, marker)
+			runInBrowser(t, l, browser, path, 5*time.Minute)
+			checkSlider(t, l, browser, marker, 8, 16)
 		})
 	}
 
@@ -681,30 +690,10 @@ func scratchNotebook(marker string) map[string]any {
 	}
 }
 
-// widgetNotebook has notebook 02's control: a slider for the workers of a
-// pooled download, re-run into an Output on every change.
-func widgetNotebook() map[string]any {
-	cell := "type pooledRun struct {\n\tWorkers int `widget:\"min=1,max=64\"`\n}\n" +
-		"err := widgets.Interact(func(r pooledRun) (lessons.Result, error) {\n" +
-		"\treturn lessons.RunIO(display.Context(), lessons.IOOptions{Version: \"pooled\", Workers: r.Workers, Requests: 16, Latency: 20 * time.Millisecond})\n" +
-		"}, pooledRun{Workers: 4})\nif err != nil {\n\tpanic(err)\n}"
-	return map[string]any{
-		"nbformat": 4, "nbformat_minor": 5,
-		"metadata": map[string]any{
-			"kernelspec":    map[string]any{"name": "gospeed", "display_name": "Go (gospeed)", "language": "go"},
-			"language_info": map[string]any{"name": "go"},
-		},
-		"cells": []any{
-			map[string]any{"cell_type": "code", "metadata": map[string]any{}, "source": "import (\n\t\"time\"\n\n\t\"github.com/gospeed/gospeed/lessons\"\n)",
-				"outputs": []any{}, "execution_count": nil},
-			map[string]any{"cell_type": "code", "metadata": map[string]any{}, "source": cell, "outputs": []any{}, "execution_count": nil},
-		},
-	}
-}
-
-// checkSlider finds the rendered slider, sets it to 8 through its readout,
-// and waits for the Output widget to show a run with 8 workers.
-func checkSlider(t *testing.T, l *lab, tab context.Context, marker string) {
+// checkSlider finds the first slider (the workers), which the first run
+// drew at from, sets it to to through its readout, and waits for the Output
+// widget to show a run with to workers.
+func checkSlider(t *testing.T, l *lab, tab context.Context, marker string, from, to int) {
 	t.Helper()
 	const widgetJS = `(() => {
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
@@ -738,15 +727,15 @@ func checkSlider(t *testing.T, l *lab, tab context.Context, marker string) {
 	var s widgetState
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(500 * time.Millisecond) {
 		s = read()
-		if s.Sliders > 0 && !s.Loading && ranWith(s.Output, 4) || time.Now().After(deadline) {
+		if s.Sliders > 0 && !s.Loading && ranWith(s.Output, from) || time.Now().After(deadline) {
 			break
 		}
 	}
-	if s.Failed || s.Loading || s.Sliders != 1 {
+	if s.Failed || s.Loading || s.Sliders == 0 {
 		t.Fatalf("the slider did not render: %+v", s)
 	}
-	if !ranWith(s.Output, 4) {
-		t.Fatalf("the Output widget lacks the first run with 4 workers: %q", s.Output)
+	if !ranWith(s.Output, from) {
+		t.Fatalf("the Output widget lacks the first run with %d workers: %q", from, s.Output)
 	}
 	readout := `document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .widget-slider .widget-readout')`
 	ctx, cancel := context.WithTimeout(tab, 30*time.Second)
@@ -754,15 +743,15 @@ func checkSlider(t *testing.T, l *lab, tab context.Context, marker string) {
 	err := chromedp.Do(ctx,
 		pointAndClick(readout),
 		chromedp.Evaluate[chromedp.Void](`(() => { const r = `+readout+`; const sel = getSelection(); const range = document.createRange(); range.selectNodeContents(r); sel.removeAllRanges(); sel.addRange(range); })()`),
-		chromedp.KeyEvent("8"),
+		chromedp.KeyEvent(fmt.Sprint(to)),
 		chromedp.KeyEvent("\r"),
 	)
 	if err != nil {
-		t.Fatalf("typing 8 into the slider's readout: %v", err)
+		t.Fatalf("typing %d into the slider's readout: %v", to, err)
 	}
-	for deadline := time.Now().Add(time.Minute); !ranWith(s.Output, 8); time.Sleep(500 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); !ranWith(s.Output, to); time.Sleep(500 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("after setting the slider to 8, the Output shows: %q", s.Output)
+			t.Fatalf("after setting the slider to %d, the Output shows: %q", to, s.Output)
 		}
 		s = read()
 	}
