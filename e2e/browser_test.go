@@ -755,6 +755,10 @@ func checkSlider(t *testing.T, l *lab, tab context.Context, marker string, from,
 		}
 		s = read()
 	}
+	// The slider and the Output's new chart in view.
+	_ = chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](
+		`document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .widget-slider')?.scrollIntoView({block: 'start'})`),
+		chromedp.Sleep(300*time.Millisecond))
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err == nil {
 		file := filepath.Join(l.root, ".ci", "out", marker+"-slider.png")
