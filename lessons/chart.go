@@ -75,10 +75,7 @@ func (r Results) figure() (figure, error) {
 	if len(r) == 0 {
 		return figure{}, errors.New("no results")
 	}
-	p := plot.New()
-	useSans(p)
-	p.Title.Text = r.title()
-	p.Title.Padding = margin // clear of the time above the tallest bar
+	p := newPlot(r.title())
 	p.Y.Label.Text = "seconds"
 	if r.isSweep() {
 		return r.lineFigure(p)
@@ -108,6 +105,17 @@ func (f figure) svg() (string, error) {
 		return "", fmt.Errorf("chart: %w", err)
 	}
 	return strings.ReplaceAll(b.String(), svgFontName, svgFontNames), nil
+}
+
+// newPlot is a plot with its title, in the lessons' style: every text in
+// Liberation Sans, and the title a margin clear of what is drawn below it
+// (the time above the tallest bar).
+func newPlot(title string) *plot.Plot {
+	p := plot.New()
+	useSans(p)
+	p.Title.Text = title
+	p.Title.Padding = margin
+	return p
 }
 
 // useSans sets every text of the plot in Liberation Sans: see fontSlack.

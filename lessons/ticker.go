@@ -208,10 +208,7 @@ func (t Ticks) SVG() string {
 	if len(t.Late) == 0 {
 		return emptySVG("no ticks")
 	}
-	p := plot.New()
-	useSans(p)
-	p.Title.Text = t.title()
-	p.Title.Padding = margin
+	p := newPlot(t.title())
 	p.X.Label.Text = "tick"
 	p.Y.Label.Text = "late by (ms)"
 	bars, err := plotter.NewBarChart(plotter.Values(t.lateMs()), vg.Points(max(2, min(14, 400/float64(len(t.Late))))))

@@ -140,10 +140,7 @@ func (t Timeline) SVG() string {
 	if len(t.Spans) == 0 {
 		return emptySVG("no pages on the timeline")
 	}
-	p := plot.New()
-	useSans(p)
-	p.Title.Text = t.title()
-	p.Title.Padding = margin
+	p := newPlot(t.title())
 	p.X.Label.Text = "seconds since the run began"
 	p.Y.Label.Text = "connection"
 	p.Add(plotter.NewGrid(), spanBars{t})
