@@ -650,10 +650,6 @@ func cellError(err error) (name, value string, traceback []string) {
 	if je, ok := errors.AsType[JupyterError](err); ok {
 		return je.JupyterError()
 	}
-	var re *repl.Error
-	if errors.As(err, &re) {
-		return re.Name, re.Value, re.Traceback
-	}
 	return "Error", err.Error(), []string{err.Error()}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/gospeed/gospeed/kernel"
 	"github.com/gospeed/gospeed/kernel/display"
 )
 
@@ -144,10 +145,7 @@ func asError(err error) *Error {
 	if err == nil {
 		return nil
 	}
-	if je, ok := errors.AsType[interface {
-		error
-		JupyterError() (string, string, []string)
-	}](err); ok {
+	if je, ok := errors.AsType[kernel.JupyterError](err); ok {
 		n, v, tb := je.JupyterError()
 		return &Error{n, v, tb}
 	}
