@@ -12,6 +12,7 @@ import (
 
 	"github.com/gospeed/gospeed/kernel"
 	"github.com/gospeed/gospeed/kernel/client"
+	"github.com/gospeed/gospeed/kernel/repl"
 	"github.com/gospeed/gospeed/kernel/wire"
 )
 
@@ -47,6 +48,40 @@ func BenchmarkRoundTrip(b *testing.B) {
 				r, _, err := c.Execute(ctx, tc.cell)
 				if err != nil || r.Status != "ok" {
 					b.Fatalf("%+v %v", r, err)
+				}
+				times = append(times, time.Since(begin))
+			}
+			reportMedian(b, times, "ms-median")
+		})
+	}
+}
+
+// BenchmarkCall is the worker boundary alone, without ZeroMQ: a trivial
+// cell's Execute through the pipe to a worker (scripted, or the
+// interpreter), and the interpreter in this process.
+func BenchmarkCall(b *testing.B) {
+	quiet := log.New(discardLog{}, "", 0)
+	for _, tc := range []struct {
+		name, cell string
+		eval       func(kernel.Outputs) (kernel.Evaluator, error)
+	}{
+		{"script-worker", "get", New(Config{Command: []string{os.Args[0]}, Env: []string{"GOSPEED_TEST_WORKER=script"}, Log: quiet})},
+		{"repl-worker", "1", New(Config{Command: []string{os.Args[0]}, Env: []string{"GOSPEED_TEST_WORKER=repl"}, Log: quiet})},
+		{"repl-in-process", "1", func(o kernel.Outputs) (kernel.Evaluator, error) {
+			return repl.New(repl.Config{Stdout: o.Stdout, Stderr: o.Stderr})
+		}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			ev, err := tc.eval(kernel.Outputs{Stdout: discardLog{}, Stderr: discardLog{}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ev.Close()
+			var times []time.Duration
+			for b.Loop() {
+				begin := time.Now()
+				if _, ok, err := ev.Execute(context.Background(), tc.cell); err != nil || !ok {
+					b.Fatal(ok, err)
 				}
 				times = append(times, time.Since(begin))
 			}

@@ -6,6 +6,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // pipeReader copies one of the worker's output pipes (fd 1 or 2) to where
@@ -18,6 +20,7 @@ type pipeReader struct {
 
 	mu    sync.Mutex
 	cond  *sync.Cond
+	busy  bool      // bytes read from the pipe are not all passed on yet
 	sink  io.Writer // where text goes now (nil: discard, while restoring)
 	marks uint64    // sync marks read
 	// released is the last mark whose message has been passed on: text
@@ -50,9 +53,9 @@ func (p *pipeReader) run() {
 	buf := make([]byte, 64<<10)
 	var carry []byte
 	for {
-		n, err := p.r.Read(buf)
+		n, err := p.readLocked(buf)
+		p.busy = true
 		data := append(carry, buf[:n]...)
-		p.mu.Lock()
 		for {
 			at := bytes.Index(data, syncMark)
 			if at < 0 {
@@ -71,11 +74,59 @@ func (p *pipeReader) run() {
 			p.pass(carry)
 			p.eof = true
 		}
+		p.busy = false
 		p.cond.Broadcast()
 		p.mu.Unlock()
 		if err != nil {
 			return
 		}
+	}
+}
+
+// readLocked reads what the pipe holds into buf, and returns with p.mu held
+// from before the read: whoever takes p.mu after the pipe is drained finds
+// its bytes passed on, or the reader busy with them (see settle).
+func (p *pipeReader) readLocked(buf []byte) (int, error) {
+	raw, err := p.r.SyscallConn()
+	if err != nil {
+		p.mu.Lock()
+		return 0, err
+	}
+	var n int
+	var readErr error
+	locked := false
+	err = raw.Read(func(fd uintptr) bool {
+		p.mu.Lock()
+		n, readErr = unix.Read(int(fd), buf)
+		if readErr == unix.EAGAIN || readErr == unix.EINTR {
+			p.mu.Unlock()
+			return false // wait until the pipe has bytes
+		}
+		locked = true
+		return true
+	})
+	if !locked {
+		p.mu.Lock()
+	}
+	switch {
+	case err != nil:
+		return 0, err
+	case readErr != nil:
+		return 0, readErr
+	case n == 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// settle returns once every byte read from the pipe so far has been passed
+// on: for a message sent without a mark, when the worker found the pipe
+// drained.
+func (p *pipeReader) settle() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for p.busy {
+		p.cond.Wait()
 	}
 }
 
@@ -199,6 +250,13 @@ func (p *pipeReader) releaseMark(n uint64) {
 	p.released = max(p.released, n)
 	p.cond.Broadcast()
 	p.mu.Unlock()
+}
+
+// marksRead is how many sync marks have been read.
+func (p *pipeReader) marksRead() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.marks
 }
 
 // setSink changes where text goes (nil: nowhere).

@@ -122,6 +122,9 @@ func (p *proc) readLoop() {
 			deadline := time.Now().Add(time.Second)
 			p.stdout.waitMarks(m.Mark, deadline)
 			p.stderr.waitMarks(m.Mark, deadline)
+		} else {
+			p.stdout.settle()
+			p.stderr.settle()
 		}
 		switch {
 		case m.Event == evReady:

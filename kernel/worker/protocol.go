@@ -22,9 +22,10 @@ import (
 // the kernel reads, so that output of compiled code, of goroutines and of
 // the Go runtime itself (a fatal error's report) reaches the kernel even
 // when the worker dies. To keep text and rich output in order, the worker
-// writes a sync mark into both pipes before every event and reply, and
-// numbers it in the message; the kernel passes the message on once it has
-// read that many marks from both pipes.
+// writes a sync mark into both pipes before every event, and numbers it in
+// the message; the kernel passes the message on once it has read that many
+// marks from both pipes. A reply needs no mark when the pipes are drained
+// as it leaves: the kernel has read all the text before it.
 
 // Requests.
 const (

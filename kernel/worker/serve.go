@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gospeed/gospeed/kernel"
 	"github.com/gospeed/gospeed/kernel/display"
 )
@@ -93,8 +95,16 @@ type server struct {
 }
 
 // send writes a sync mark into both output pipes, then m numbered with it.
+// A reply goes without marks when the pipes are empty: the kernel has read
+// all the text before it, and settles it before the reply (pipeReader.settle).
+// That saves a cell's round trip two writes here and two wake-ups there.
 func (s *server) send(m message) error {
 	s.markMu.Lock()
+	if m.Event == "" && s.drained() {
+		err := s.c.write(m)
+		s.markMu.Unlock()
+		return err
+	}
 	s.marks++
 	m.Mark = s.marks
 	for _, w := range []io.Writer{s.stdout, s.stderr} {
@@ -107,6 +117,29 @@ func (s *server) send(m message) error {
 	err := s.c.write(m)
 	s.markMu.Unlock()
 	return err
+}
+
+// drained reports whether the kernel has read all that was written to the
+// output pipes (by this process, or by any process that shares them):
+// FIONREAD (TIOCINQ on Linux) counts the bytes a pipe holds. An
+// output that is not a file is never known to be drained.
+func (s *server) drained() bool {
+	for _, w := range []io.Writer{s.stdout, s.stderr} {
+		f, ok := w.(*os.File)
+		if !ok {
+			return false
+		}
+		raw, err := f.SyscallConn()
+		if err != nil {
+			return false
+		}
+		var n int
+		var ioctlErr error
+		if err := raw.Control(func(fd uintptr) { n, ioctlErr = unix.IoctlGetInt(int(fd), unix.TIOCINQ) }); err != nil || ioctlErr != nil || n > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *server) display(d display.Data, update bool) {

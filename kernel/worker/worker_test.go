@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"strconv"
@@ -76,6 +77,12 @@ func (e *scriptEvaluator) Execute(ctx context.Context, code string) (display.Dat
 		fmt.Fprint(os.Stderr, arg) // straight to fd 2, as compiled code does
 		e.out.Clear(true)
 		return display.Data{}, false, nil
+	case "echo": // text alone, to fd 1 through Outputs and to fd 2 directly;
+		// then a pause, in which the kernel drains the pipes
+		fmt.Fprint(e.out.Stdout, arg)
+		fmt.Fprint(os.Stderr, arg)
+		time.Sleep(2 * time.Millisecond)
+		return display.Data{}, false, nil
 	case "fail":
 		return display.Data{}, false, &repl.Error{Name: "ScriptError", Value: arg, Traceback: []string{arg}}
 	case "map-writes":
@@ -138,6 +145,14 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// slowBuffer takes 5 ms to take each write.
+type slowBuffer struct{ lockedBuffer }
+
+func (s *slowBuffer) Write(p []byte) (int, error) {
+	time.Sleep(5 * time.Millisecond)
+	return s.lockedBuffer.Write(p)
 }
 
 func startKernel(t testing.TB, evaluator string, cfg Config) *harness {
@@ -258,6 +273,41 @@ func TestOutputInOrderThroughTheWorker(t *testing.T) {
 	}
 	if s := streams(t, out); s != "hellohello" {
 		t.Errorf("streams %q", s)
+	}
+}
+
+// A reply that leaves with the pipes drained carries no sync mark; the
+// text before it must still be passed on before Execute returns.
+// The kernel's side is slow to pass text on (a slow sink), so the worker
+// finds the pipes drained while the text is still on its way.
+func TestTextBeforeAnUnmarkedReply(t *testing.T) {
+	stdout, stderr := &slowBuffer{}, &slowBuffer{}
+	ev, err := New(Config{Command: []string{os.Args[0]}, Env: []string{"GOSPEED_TEST_WORKER=script"}, Log: log.New(io.Discard, "", 0)})(kernel.Outputs{Stdout: stdout, Stderr: stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ev.Close()
+	for i := range 100 {
+		word := fmt.Sprintf("<%d>", i)
+		if _, _, err := ev.Execute(context.Background(), "echo "+word); err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range []*slowBuffer{stdout, stderr} {
+			if got := b.String(); !strings.HasSuffix(got, word) {
+				t.Fatalf("cell %d: the text so far ends %q, not with %q", i, got[max(0, len(got)-20):], word)
+			}
+		}
+	}
+	// Without text, the pipes are always drained: no marks at all.
+	p := ev.(*Client).current()
+	before := p.stdout.marksRead()
+	for range 100 {
+		if _, _, err := ev.Execute(context.Background(), "get"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := p.stdout.marksRead() - before; n != 0 {
+		t.Errorf("%d sync marks for 100 replies after no text: they need none", n)
 	}
 }
 
