@@ -31,11 +31,7 @@ func (r Results) SVG() string {
 	if err != nil {
 		return emptySVG(err.Error())
 	}
-	svg, err := f.svg()
-	if err != nil {
-		return emptySVG(err.Error())
-	}
-	return svg
+	return f.chartSVG()
 }
 
 // The chart is laid out with gonum's metrics of Liberation Sans, but the
@@ -105,6 +101,17 @@ func (f figure) svg() (string, error) {
 		return "", fmt.Errorf("chart: %w", err)
 	}
 	return strings.ReplaceAll(b.String(), svgFontName, svgFontNames), nil
+}
+
+// chartSVG is the figure's SVG, at least as wide as its title needs, or,
+// when it cannot be drawn, a small SVG that says why.
+func (f figure) chartSVG() string {
+	f.width = max(f.width, f.titleWidth())
+	svg, err := f.svg()
+	if err != nil {
+		return emptySVG(err.Error())
+	}
+	return svg
 }
 
 // newPlot is a plot with its title, in the lessons' style: every text in

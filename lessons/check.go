@@ -110,11 +110,9 @@ const checkTimeout = 20 * time.Second
 // size of its own, so sizes out of order show.
 func CheckPooled(ctx context.Context, download DownloadFunc, workers int) Report {
 	return checkDownloads(ctx, downloadExercise{
-		name:    "a worker pool",
-		version: "pooled",
-		reference: func(ctx context.Context, urls []string, w int) ([]int64, error) {
-			return DownloadPooled(ctx, urls, w, nil)
-		},
+		name:      "a worker pool",
+		version:   "pooled",
+		reference: DownloadPooled,
 	}, download, workers)
 }
 
@@ -123,11 +121,9 @@ func CheckPooled(ctx context.Context, download DownloadFunc, workers int) Report
 // the site counts. It compares the time with DownloadThreadLocal's.
 func CheckThreadLocal(ctx context.Context, download DownloadFunc, workers int) Report {
 	return checkDownloads(ctx, downloadExercise{
-		name:    "a client per worker",
-		version: "thread-local",
-		reference: func(ctx context.Context, urls []string, w int) ([]int64, error) {
-			return DownloadThreadLocal(ctx, urls, w, nil)
-		},
+		name:       "a client per worker",
+		version:    "thread-local",
+		reference:  DownloadThreadLocal,
 		connPerJob: true,
 	}, download, workers)
 }
@@ -138,11 +134,9 @@ func CheckThreadLocal(ctx context.Context, download DownloadFunc, workers int) R
 // time with DownloadGoroutines'.
 func CheckGoroutines(ctx context.Context, download DownloadFunc, limit int) Report {
 	return checkDownloads(ctx, downloadExercise{
-		name:    "a goroutine per page, at most " + fmt.Sprint(limit) + " at once",
-		version: "goroutines",
-		reference: func(ctx context.Context, urls []string, w int) ([]int64, error) {
-			return DownloadGoroutines(ctx, urls, w, nil)
-		},
+		name:      "a goroutine per page, at most " + fmt.Sprint(limit) + " at once",
+		version:   "goroutines",
+		reference: DownloadGoroutines,
 	}, download, limit)
 }
 
@@ -150,9 +144,12 @@ func CheckGoroutines(ctx context.Context, download DownloadFunc, limit int) Repo
 type downloadExercise struct {
 	name       string
 	version    string        // the lessons' version to compare with
-	reference  DownloadFunc  // that version
 	connPerJob bool          // each worker must keep to one connection
 	timeout    time.Duration // for the learner's function (default checkTimeout)
+
+	// reference is that version: DownloadPooled, DownloadThreadLocal or
+	// DownloadGoroutines.
+	reference func(context.Context, []string, int, ProgressFunc) ([]int64, error)
 }
 
 // downloadRun is one run of a download function, as the site saw it.
@@ -240,9 +237,12 @@ func checkDownloads(ctx context.Context, ex downloadExercise, fn DownloadFunc, w
 	if ex.timeout == 0 {
 		ex.timeout = checkTimeout
 	}
+	reference := func(ctx context.Context, urls []string, w int) ([]int64, error) {
+		return ex.reference(ctx, urls, w, nil) // no progress bar in a check
+	}
 	var yours, ref []downloadRun
 	for range checkRuns {
-		r, _, err := runDownload(ctx, ex.reference, workers, checkTimeout)
+		r, _, err := runDownload(ctx, reference, workers, checkTimeout)
 		if err == nil && r.err != nil {
 			err = r.err
 		}

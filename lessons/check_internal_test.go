@@ -16,12 +16,10 @@ func TestCheckReportsAFunctionThatHangs(t *testing.T) {
 		return nil, ctx.Err()
 	}
 	rep := checkDownloads(context.Background(), downloadExercise{
-		name:    "a worker pool",
-		version: "pooled",
-		reference: func(ctx context.Context, urls []string, w int) ([]int64, error) {
-			return DownloadPooled(ctx, urls, w, nil)
-		},
-		timeout: 300 * time.Millisecond,
+		name:      "a worker pool",
+		version:   "pooled",
+		reference: DownloadPooled,
+		timeout:   300 * time.Millisecond,
 	}, hangs, 4)
 	if rep.Passed || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "did not return within 300ms") || !strings.Contains(rep.Problems[0], "a channel nobody closes") {
 		t.Errorf("a function that hangs:\n%s", rep)

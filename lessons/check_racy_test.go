@@ -13,30 +13,36 @@ import (
 	"github.com/gospeed/gospeed/lessons"
 )
 
-// sharedIndex is the classic racy pool: the workers share the number of the
-// next page with no lock, read it, yield, and write it back plus one.
-func sharedIndex(ctx context.Context, urls []string, workers int) ([]int64, error) {
-	client := lessons.NewClient(workers)
-	defer client.CloseIdleConnections()
-	sizes := make([]int64, len(urls))
+// racyPool runs work(i) for every i below n on workers goroutines that
+// share the next index with no lock: each reads it, yields, and writes it
+// back plus one, so two can take the same index.
+func racyPool(n, workers int, work func(i int)) {
 	next := 0
 	var wg sync.WaitGroup
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for {
 				i := next
 				runtime.Gosched()
 				next = i + 1
-				if i >= len(urls) {
+				if i >= n {
 					return
 				}
-				sizes[i], _ = lessons.Fetch(ctx, client, urls[i])
+				work(i)
 			}
-		}()
+		})
 	}
 	wg.Wait()
+}
+
+// sharedIndex is the classic racy pool, on racyPool.
+func sharedIndex(ctx context.Context, urls []string, workers int) ([]int64, error) {
+	client := lessons.NewClient(workers)
+	defer client.CloseIdleConnections()
+	sizes := make([]int64, len(urls))
+	racyPool(len(urls), workers, func(i int) {
+		sizes[i], _ = lessons.Fetch(ctx, client, urls[i])
+	})
 	return sizes, nil
 }
 
@@ -60,27 +66,12 @@ func racyCounter(goroutines, increments int) int64 {
 	return counter
 }
 
-// racySquares shares the next input's index the same way.
+// racySquares is the racy CPU pool, on racyPool.
 func racySquares(f func(int) int, inputs []int, workers int) []int {
 	results := make([]int, len(inputs))
-	next := 0
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := next
-				runtime.Gosched()
-				next = i + 1
-				if i >= len(inputs) {
-					return
-				}
-				results[i] = f(inputs[i])
-			}
-		}()
-	}
-	wg.Wait()
+	racyPool(len(inputs), workers, func(i int) {
+		results[i] = f(inputs[i])
+	})
 	return results
 }
 

@@ -13,34 +13,39 @@ import (
 // The solutions a learner might write, right and wrong. The racy ones are
 // in check_racy_test.go, out of -race builds.
 
-// poolOf is a right worker pool: pages handed out on a channel, one shared
-// client sized to the workers, each size in its own slot.
+// pool runs worker on workers goroutines that share the indexes 0 to n-1
+// from one channel, and waits for them all: the pools below differ only in
+// their workers.
+func pool(n, workers int, worker func(next <-chan int)) {
+	next := make(chan int, n)
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() { worker(next) })
+	}
+	wg.Wait()
+}
+
+// poolOf is a right worker pool: one shared client sized to the workers,
+// each size in its own slot.
 func poolOf(ctx context.Context, urls []string, workers int) ([]int64, error) {
 	client := lessons.NewClient(workers)
 	defer client.CloseIdleConnections()
 	sizes := make([]int64, len(urls))
-	next := make(chan int)
 	errs := make(chan error, workers)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				n, err := lessons.Fetch(ctx, client, urls[i])
-				if err != nil {
-					errs <- err
-					return
-				}
-				sizes[i] = n
+	pool(len(urls), workers, func(next <-chan int) {
+		for i := range next {
+			n, err := lessons.Fetch(ctx, client, urls[i])
+			if err != nil {
+				errs <- err
+				return
 			}
-		}()
-	}
-	for i := range urls {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+			sizes[i] = n
+		}
+	})
 	close(errs)
 	return sizes, <-errs
 }
@@ -48,24 +53,13 @@ func poolOf(ctx context.Context, urls []string, workers int) ([]int64, error) {
 // perWorker is a right pool whose workers each own a client.
 func perWorker(ctx context.Context, urls []string, workers int) ([]int64, error) {
 	sizes := make([]int64, len(urls))
-	next := make(chan int, len(urls))
-	for i := range urls {
-		next <- i
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			client := lessons.NewClient(1)
-			defer client.CloseIdleConnections()
-			for i := range next {
-				sizes[i], _ = lessons.Fetch(ctx, client, urls[i])
-			}
-		}()
-	}
-	wg.Wait()
+	pool(len(urls), workers, func(next <-chan int) {
+		client := lessons.NewClient(1)
+		defer client.CloseIdleConnections()
+		for i := range next {
+			sizes[i], _ = lessons.Fetch(ctx, client, urls[i])
+		}
+	})
 	return sizes, nil
 }
 
@@ -73,24 +67,13 @@ func perWorker(ctx context.Context, urls []string, workers int) ([]int64, error)
 // opens a connection.
 func clientPerPage(ctx context.Context, urls []string, workers int) ([]int64, error) {
 	sizes := make([]int64, len(urls))
-	next := make(chan int, len(urls))
-	for i := range urls {
-		next <- i
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				client := lessons.NewClient(1)
-				sizes[i], _ = lessons.Fetch(ctx, client, urls[i])
-				client.CloseIdleConnections()
-			}
-		}()
-	}
-	wg.Wait()
+	pool(len(urls), workers, func(next <-chan int) {
+		for i := range next {
+			client := lessons.NewClient(1)
+			sizes[i], _ = lessons.Fetch(ctx, client, urls[i])
+			client.CloseIdleConnections()
+		}
+	})
 	return sizes, nil
 }
 
@@ -125,25 +108,14 @@ func lockedPool(ctx context.Context, urls []string, workers int) ([]int64, error
 	client := lessons.NewClient(workers)
 	defer client.CloseIdleConnections()
 	sizes := make([]int64, len(urls))
-	next := make(chan int)
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				mu.Lock()
-				sizes[i], _ = lessons.Fetch(ctx, client, urls[i])
-				mu.Unlock()
-			}
-		}()
-	}
-	for i := range urls {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	pool(len(urls), workers, func(next <-chan int) {
+		for i := range next {
+			mu.Lock()
+			sizes[i], _ = lessons.Fetch(ctx, client, urls[i])
+			mu.Unlock()
+		}
+	})
 	return sizes, nil
 }
 
@@ -160,25 +132,14 @@ func appended(ctx context.Context, urls []string, workers int) ([]int64, error) 
 	defer client.CloseIdleConnections()
 	var sizes []int64
 	var mu sync.Mutex
-	next := make(chan string)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for url := range next {
-				n, _ := lessons.Fetch(ctx, client, url)
-				mu.Lock()
-				sizes = append(sizes, n)
-				mu.Unlock()
-			}
-		}()
-	}
-	for i := len(urls) - 1; i >= 0; i-- { // backwards, so the order is surely wrong
-		next <- urls[i]
-	}
-	close(next)
-	wg.Wait()
+	pool(len(urls), workers, func(next <-chan int) {
+		for i := range next {
+			n, _ := lessons.Fetch(ctx, client, urls[len(urls)-1-i]) // backwards, so the order is surely wrong
+			mu.Lock()
+			sizes = append(sizes, n)
+			mu.Unlock()
+		}
+	})
 	return sizes, nil
 }
 
@@ -270,22 +231,11 @@ func TestCheckCounter(t *testing.T) {
 // pooledSquares is a right CPU pool.
 func pooledSquares(f func(int) int, inputs []int, workers int) []int {
 	results := make([]int, len(inputs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i] = f(inputs[i])
-			}
-		}()
-	}
-	for i := range inputs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	pool(len(inputs), workers, func(next <-chan int) {
+		for i := range next {
+			results[i] = f(inputs[i])
+		}
+	})
 	return results
 }
 

@@ -229,11 +229,5 @@ func (t Ticks) SVG() string {
 		}
 	}
 	p.X.Tick.Marker = ticks
-	f := figure{plot: p, width: 7 * vg.Inch, height: chartHeight}
-	f.width = max(f.width, f.titleWidth())
-	svg, err := f.svg()
-	if err != nil {
-		return emptySVG(err.Error())
-	}
-	return svg
+	return figure{plot: p, width: 7 * vg.Inch, height: chartHeight}.chartSVG()
 }

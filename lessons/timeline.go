@@ -154,12 +154,7 @@ func (t Timeline) SVG() string {
 	}
 	f := figure{plot: p, width: 7 * vg.Inch}
 	f.height = min(max(chartHeight, vg.Length(t.Lanes)*rowHeight+1.3*vg.Inch), 10*vg.Inch)
-	f.width = max(f.width, f.titleWidth())
-	svg, err := f.svg()
-	if err != nil {
-		return emptySVG(err.Error())
-	}
-	return svg
+	return f.chartSVG()
 }
 
 // laneTicks label every lane when there are few, else every tenth.

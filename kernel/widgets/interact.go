@@ -349,35 +349,19 @@ func linker(from, to Widget) (func(), error) {
 	switch f := from.(type) {
 	case *Int:
 		if t, ok := to.(*Int); ok {
-			return func() {
-				if v := f.Value(); t.Value() != v {
-					t.Set(v)
-				}
-			}, nil
+			return copier(f, t), nil
 		}
 	case *Float:
 		if t, ok := to.(*Float); ok {
-			return func() {
-				if v := f.Value(); t.Value() != v {
-					t.Set(v)
-				}
-			}, nil
+			return copier(f, t), nil
 		}
 	case *Bool:
 		if t, ok := to.(*Bool); ok {
-			return func() {
-				if v := f.Value(); t.Value() != v {
-					t.Set(v)
-				}
-			}, nil
+			return copier(f, t), nil
 		}
 	case *String:
 		if t, ok := to.(*String); ok {
-			return func() {
-				if v := f.Value(); t.Value() != v {
-					t.Set(v)
-				}
-			}, nil
+			return copier(f, t), nil
 		}
 	case *Choice:
 		if t, ok := to.(*Choice); ok {
@@ -389,4 +373,17 @@ func linker(from, to Widget) (func(), error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: %T and %T", errLink, from, to)
+}
+
+// copier returns the func that copies from's value to to, unless to has it
+// already (Set would send the frontend an update that changes nothing).
+func copier[V comparable](from, to interface {
+	Value() V
+	Set(V)
+}) func() {
+	return func() {
+		if v := from.Value(); to.Value() != v {
+			to.Set(v)
+		}
+	}
 }

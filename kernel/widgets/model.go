@@ -194,28 +194,26 @@ func (w *model) check(key string, v any) (any, bool) {
 	return v, true
 }
 
+// clamp keeps an int or float64 within the model's min and max (m.mu held).
 func (w *model) clamp(v any) any {
 	switch x := v.(type) {
 	case int:
-		lo, okLo := w.state["min"].(int)
-		hi, okHi := w.state["max"].(int)
-		if okLo && x < lo {
-			return lo
-		}
-		if okHi && x > hi {
-			return hi
-		}
+		return within(x, w.state["min"], w.state["max"])
 	case float64:
-		lo, okLo := w.state["min"].(float64)
-		hi, okHi := w.state["max"].(float64)
-		if okLo && x < lo {
-			return lo
-		}
-		if okHi && x > hi {
-			return hi
-		}
+		return within(x, w.state["min"], w.state["max"])
 	}
 	return v
+}
+
+// within is x kept between lo and hi, each a bound only when it is a T.
+func within[T int | float64](x T, lo, hi any) T {
+	if l, ok := lo.(T); ok && x < l {
+		return l
+	}
+	if h, ok := hi.(T); ok && x > h {
+		return h
+	}
+	return x
 }
 
 // coerce converts a JSON value to the Go type of the attribute's current

@@ -212,3 +212,66 @@ func FuzzHandleComm(f *testing.F) {
 		m.HandleComm(msgType, c, bufs)
 	})
 }
+
+// Linked widgets of each value type keep one value, both ways.
+func TestLinkEachValueType(t *testing.T) {
+	m := NewManager(Host{})
+	defer m.Close()
+	ia, ib := m.IntSlider("a", 1, 0, 10), m.IntSlider("b", 2, 0, 10)
+	fa, fb := m.FloatSlider("a", 0.1, 0, 1), m.FloatSlider("b", 0.2, 0, 1)
+	ba, bb := m.Checkbox("a", true), m.Checkbox("b", false)
+	sa, sb := m.Text("a", "x"), m.Text("b", "y")
+	options := []string{"p", "q", "r"}
+	ca, cb := m.Dropdown("a", options, "p"), m.Dropdown("b", options, "q")
+	for _, row := range []struct {
+		name       string
+		a, b       Widget
+		setB       func() // to a new value
+		values     func() (a, b any)
+		linked, at any // both values after Link, and after setB
+	}{
+		{"int", ia, ib, func() { ib.Set(7) }, func() (any, any) { return ia.Value(), ib.Value() }, 1, 7},
+		{"float", fa, fb, func() { fb.Set(0.7) }, func() (any, any) { return fa.Value(), fb.Value() }, 0.1, 0.7},
+		{"bool", ba, bb, func() { bb.Set(false) }, func() (any, any) { return ba.Value(), bb.Value() }, true, false},
+		{"string", sa, sb, func() { sb.Set("z") }, func() (any, any) { return sa.Value(), sb.Value() }, "x", "z"},
+		{"choice", ca, cb, func() { _ = cb.Set("r") }, func() (any, any) { return ca.Value(), cb.Value() }, "p", "r"},
+	} {
+		t.Run(row.name, func(t *testing.T) {
+			if err := m.Link(row.a, row.b); err != nil {
+				t.Fatal(err)
+			}
+			if a, b := row.values(); a != row.linked || b != row.linked {
+				t.Errorf("after Link: a = %v, b = %v, want both %v", a, b, row.linked)
+			}
+			row.setB()
+			if a, b := row.values(); a != row.at || b != row.at {
+				t.Errorf("after b's Set: a = %v, b = %v, want both %v", a, b, row.at)
+			}
+		})
+	}
+}
+
+// Sliders keep what is set within their min and max.
+func TestSetKeepsWithinMinMax(t *testing.T) {
+	m := NewManager(Host{})
+	defer m.Close()
+	i := m.IntSlider("i", 5, 0, 10)
+	f := m.FloatSlider("f", 0.5, 0, 1)
+	for n, row := range []struct {
+		set   func()
+		value func() any
+		want  any
+	}{
+		{func() { i.Set(11) }, func() any { return i.Value() }, 10},
+		{func() { i.Set(-1) }, func() any { return i.Value() }, 0},
+		{func() { i.Set(7) }, func() any { return i.Value() }, 7},
+		{func() { f.Set(1.5) }, func() any { return f.Value() }, 1.0},
+		{func() { f.Set(-0.5) }, func() any { return f.Value() }, 0.0},
+		{func() { f.Set(0.25) }, func() any { return f.Value() }, 0.25},
+	} {
+		row.set()
+		if got := row.value(); got != row.want {
+			t.Errorf("row %d: the value is %v, want %v", n, got, row.want)
+		}
+	}
+}
