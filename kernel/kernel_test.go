@@ -12,32 +12,15 @@ import (
 	"github.com/go-zeromq/zmq4"
 
 	"github.com/gospeed/gospeed/kernel/client"
+	"github.com/gospeed/gospeed/kernel/internal/syncbuf"
 	"github.com/gospeed/gospeed/kernel/wire"
 )
-
-// lockedBuffer collects the kernel's log from several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // harness is a kernel served in this process and a client connected to it.
 type harness struct {
 	info wire.ConnectionInfo
 	c    *client.Client
-	log  *lockedBuffer
+	log  *syncbuf.Buffer
 	done chan error // Serve's result
 }
 
@@ -49,7 +32,7 @@ func startKernelTB(t testing.TB, opt Options) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{info: info, log: &lockedBuffer{}, done: make(chan error, 1)}
+	h := &harness{info: info, log: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	opt.Log = h.log
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { h.done <- Serve(ctx, info, opt) }()

@@ -16,30 +16,13 @@ import (
 	"time"
 
 	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/internal/syncbuf"
 )
-
-// lockedBuffer is a bytes.Buffer safe for the runner's goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // harness is a Runner with its outputs recorded.
 type harness struct {
 	*Runner
-	stdout, stderr lockedBuffer
+	stdout, stderr syncbuf.Buffer
 	mu             sync.Mutex
 	displays       []display.Data
 }
@@ -67,8 +50,8 @@ func newHarness(t testing.TB, cfg Config) *harness {
 }
 
 func (h *harness) reset() {
-	h.stdout = lockedBuffer{}
-	h.stderr = lockedBuffer{}
+	h.stdout = syncbuf.Buffer{}
+	h.stderr = syncbuf.Buffer{}
 	h.mu.Lock()
 	h.displays = nil
 	h.mu.Unlock()
@@ -486,7 +469,7 @@ func TestForkedChildrenAreCleanedUp(t *testing.T) {
 	waitGone(t, pid)
 }
 
-func waitForPids(t *testing.T, out *lockedBuffer, done <-chan error) []int {
+func waitForPids(t *testing.T, out *syncbuf.Buffer, done <-chan error) []int {
 	t.Helper()
 	for {
 		select {

@@ -17,6 +17,7 @@ import (
 	"github.com/gospeed/gospeed/kernel"
 	"github.com/gospeed/gospeed/kernel/client"
 	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/internal/syncbuf"
 	"github.com/gospeed/gospeed/kernel/repl"
 	"github.com/gospeed/gospeed/kernel/wire"
 )
@@ -127,32 +128,15 @@ func (e *scriptEvaluator) Close() error                             { return nil
 // harness is a kernel in this process with its worker, and a client.
 type harness struct {
 	c   *client.Client
-	log *lockedBuffer
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	log *syncbuf.Buffer
 }
 
 // slowBuffer takes 5 ms to take each write.
-type slowBuffer struct{ lockedBuffer }
+type slowBuffer struct{ syncbuf.Buffer }
 
 func (s *slowBuffer) Write(p []byte) (int, error) {
 	time.Sleep(5 * time.Millisecond)
-	return s.lockedBuffer.Write(p)
+	return s.Buffer.Write(p)
 }
 
 func startKernel(t testing.TB, evaluator string, cfg Config) *harness {
@@ -161,7 +145,7 @@ func startKernel(t testing.TB, evaluator string, cfg Config) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{log: &lockedBuffer{}}
+	h := &harness{log: &syncbuf.Buffer{}}
 	cfg.Command = []string{os.Args[0]}
 	cfg.Env = append(cfg.Env, "GOSPEED_TEST_WORKER="+evaluator)
 	cfg.Log = log.New(h.log, "worker: ", 0)
