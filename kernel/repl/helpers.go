@@ -171,12 +171,12 @@ func (s *Session) progress(label string) func(done, total int) {
 	s.displays++
 	id := fmt.Sprintf("gospeed-progress-%p-%d", s, s.displays)
 	s.mu.Unlock()
-	return progress.New(label, id, s.widgets.displayHere(s.cfg.Display), time.Now)
+	return progress.New(label, id, s.routes.Show(s.cfg.Display), time.Now)
 }
 
 func (s *Session) context() context.Context {
-	if ctx, ok := s.widgets.callbackContext(); ok {
-		return ctx
+	if r := s.routes.Current(); r != nil && r.Ctx != nil {
+		return r.Ctx // a widget callback's
 	}
 	if c := s.current(); c != nil {
 		return c.ctx

@@ -64,7 +64,9 @@ import (
 
 	"github.com/gospeed/gospeed/kernel/display"
 	"github.com/gospeed/gospeed/kernel/docs"
+	"github.com/gospeed/gospeed/kernel/internal/capture"
 	"github.com/gospeed/gospeed/kernel/repl/cell"
+	"github.com/gospeed/gospeed/kernel/widgets"
 )
 
 // Config connects a Session to its outputs.
@@ -88,7 +90,8 @@ type Config struct {
 type Session struct {
 	cfg     Config
 	in      *interp.Interpreter
-	widgets *widgetHost // comm.go
+	widgets *widgets.Manager // comm.go
+	routes  capture.Router   // the outputs, by goroutine (comm.go)
 
 	run sync.Mutex // held while a cell runs
 
@@ -498,7 +501,7 @@ func (s *Session) eval(ctx context.Context, src string) error {
 		// yaegi's evaluation goroutine may still run: it is the one created
 		// by EvalWithContext in this goroutine (see zombie.go).
 		s.mu.Lock()
-		s.zombie = goroutineID()
+		s.zombie = capture.GoroutineID()
 		s.mu.Unlock()
 	}
 	return err
@@ -550,13 +553,13 @@ func (s *Session) Close() error {
 		return nil
 	}
 	close(s.stop)
-	s.widgets.mgr.Interrupt()
+	s.widgets.Interrupt()
 	if c := s.current(); c != nil {
 		c.cancel(errors.New("the session was closed"))
 	}
 	s.run.Lock()
 	defer s.run.Unlock()
 	s.stopAll()
-	s.widgets.mgr.Close() // after stopAll, which ends a callback stuck in a loop
+	s.widgets.Close() // after stopAll, which ends a callback stuck in a loop
 	return nil
 }

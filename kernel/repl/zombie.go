@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"strconv"
 	"time"
 )
 
@@ -18,20 +17,6 @@ import (
 // next cell waits until the interrupted evaluation has really ended. yaegi
 // gives no handle on that goroutine; the runtime's stack dump names it, as
 // created by EvalWithContext in the goroutine that called it.
-
-// goroutineID is the id of the calling goroutine, from its stack header.
-func goroutineID() int64 {
-	buf := make([]byte, 64)
-	buf = buf[:runtime.Stack(buf, false)]
-	buf = bytes.TrimPrefix(buf, []byte("goroutine "))
-	if i := bytes.IndexByte(buf, ' '); i > 0 {
-		id, err := strconv.ParseInt(string(buf[:i]), 10, 64)
-		if err == nil {
-			return id
-		}
-	}
-	return 0
-}
 
 // evalRunning reports whether the evaluation goroutine that the goroutine
 // caller started is still alive.
