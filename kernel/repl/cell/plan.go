@@ -33,8 +33,13 @@ func Plan(cell string, units []Parsed) ([]Step, error) {
 	if at == nil {
 		at = declPoints(units, false)
 	}
-	if at == nil {
-		return inOrder(units), nil
+	if at == nil { // as written
+		for i, u := range units {
+			if u.Kind != ImportUnit {
+				steps = append(steps, Step{Parsed: u, Last: i == len(units)-1 && u.Kind == StmtUnit})
+			}
+		}
+		return steps, nil
 	}
 	// decls[n] are the declarations evaluated right after the cell's
 	// statement n (counting the top-level statements of all statement
@@ -86,22 +91,6 @@ func Plan(cell string, units []Parsed) ([]Step, error) {
 		seq += n
 	}
 	return steps, nil
-}
-
-// inOrder is the plan of a cell run as written, imports first.
-func inOrder(units []Parsed) []Step {
-	var steps []Step
-	for _, u := range units {
-		if u.Kind == ImportUnit {
-			steps = append(steps, Step{Parsed: u})
-		}
-	}
-	for i, u := range units {
-		if u.Kind != ImportUnit {
-			steps = append(steps, Step{Parsed: u, Last: i == len(units)-1 && u.Kind == StmtUnit})
-		}
-	}
-	return steps
 }
 
 // declPoints returns, for each declaration unit, the number of the cell's
@@ -206,16 +195,7 @@ func declNames(f *ast.File) (names, methods []string) {
 				names = append(names, d.Name.Name)
 			}
 		case *ast.GenDecl:
-			for _, spec := range d.Specs {
-				switch spec := spec.(type) {
-				case *ast.TypeSpec:
-					names = append(names, spec.Name.Name)
-				case *ast.ValueSpec:
-					for _, id := range spec.Names {
-						names = append(names, id.Name)
-					}
-				}
-			}
+			names = append(names, specNames(d)...)
 		}
 	}
 	return names, methods
@@ -224,33 +204,32 @@ func declNames(f *ast.File) (names, methods []string) {
 // TopLevelNames are the variables (or constants, types) a top-level
 // statement declares in the cell's scope.
 func TopLevelNames(st ast.Stmt) []string {
-	var names []string
 	switch st := st.(type) {
 	case *ast.AssignStmt:
 		if st.Tok == token.DEFINE {
-			for _, l := range st.Lhs {
-				if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
-					names = append(names, id.Name)
-				}
-			}
+			return varNames(st.Lhs...)
 		}
 	case *ast.DeclStmt:
 		if g, ok := st.Decl.(*ast.GenDecl); ok {
-			for _, spec := range g.Specs {
-				switch spec := spec.(type) {
-				case *ast.ValueSpec:
-					for _, id := range spec.Names {
-						if id.Name != "_" {
-							names = append(names, id.Name)
-						}
-					}
-				case *ast.TypeSpec:
-					names = append(names, spec.Name.Name)
-				}
-			}
+			return specNames(g)
 		}
 	}
-	return names
+	return nil
+}
+
+// specNames are the names of the types, constants or variables g declares,
+// but _.
+func specNames(g *ast.GenDecl) []string {
+	var ids []*ast.Ident
+	for _, spec := range g.Specs {
+		switch spec := spec.(type) {
+		case *ast.TypeSpec:
+			ids = append(ids, spec.Name)
+		case *ast.ValueSpec:
+			ids = append(ids, spec.Names...)
+		}
+	}
+	return varNames(ids...)
 }
 
 // identsIn is every identifier in n: more than the names n uses from

@@ -257,7 +257,7 @@ func (r *rewriter) callLit(lit, args string) string {
 // rangeStmt turns range over an integer (which yaegi v0.16.1 rejects) into a
 // counting loop, and gives each iteration its own key and value variables.
 func (r *rewriter) rangeStmt(s *ast.RangeStmt, label *ast.LabeledStmt) {
-	vars := loopVars(s.Key, s.Value)
+	vars := varNames(s.Key, s.Value)
 	lbrace := r.off(s.Body.Lbrace)
 	shadow := ""
 	if s.Tok == token.DEFINE && len(vars) > 0 && (captures(s.Body) || r.isInt(s.X)) {
@@ -290,7 +290,7 @@ func (r *rewriter) forStmt(s *ast.ForStmt) {
 	if !ok || init.Tok != token.DEFINE || !captures(s.Body) {
 		return
 	}
-	vars := slices.DeleteFunc(loopVars(init.Lhs...), func(v string) bool { return assigns(s.Body, v) })
+	vars := slices.DeleteFunc(varNames(init.Lhs...), func(v string) bool { return assigns(s.Body, v) })
 	if len(vars) > 0 {
 		lbrace := r.off(s.Body.Lbrace)
 		r.replace(lbrace, lbrace+1, "{"+redeclare(vars))
@@ -300,17 +300,6 @@ func (r *rewriter) forStmt(s *ast.ForStmt) {
 // redeclare is " a, b := a, b;": the loop variables of one iteration.
 func redeclare(vars []string) string {
 	return " " + strings.Join(vars, ", ") + " := " + strings.Join(vars, ", ") + ";"
-}
-
-// loopVars are the names of the variables among exprs, but _.
-func loopVars(exprs ...ast.Expr) []string {
-	var vars []string
-	for _, e := range exprs {
-		if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
-			vars = append(vars, id.Name)
-		}
-	}
-	return vars
 }
 
 func isBlank(e ast.Expr) bool {
