@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"go/types"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -64,15 +65,13 @@ func (s *Session) Complete(code string, cursor int) (matches []string, start, en
 	if start > 0 && runes[start-1] == '.' {
 		return s.members(pkg, prefix), start, cursor
 	}
-	seen := map[string]bool{}
 	for _, name := range s.names() {
-		if strings.HasPrefix(name, prefix) && !seen[name] {
-			seen[name] = true
+		if strings.HasPrefix(name, prefix) {
 			matches = append(matches, name)
 		}
 	}
-	sort.Strings(matches)
-	return matches, start, cursor
+	slices.Sort(matches)
+	return slices.Compact(matches), start, cursor
 }
 
 func isIdent(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
@@ -104,12 +103,7 @@ func identAt(code string, cursor int, whole bool) (runes []rune, pkg string, sta
 // names are the names a cell can use: its globals, the packages it imported,
 // Go's keywords and predeclared names.
 func (s *Session) names() []string {
-	var names []string
-	for name := range s.globals() {
-		if !strings.HasPrefix(name, "_") {
-			names = append(names, name)
-		}
-	}
+	names := s.globalNames()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for imp := range s.imported {
@@ -131,18 +125,19 @@ func (s *Session) names() []string {
 	return append(names, types.Universe.Names()...)
 }
 
-// globals returns the names of the interpreter's global variables and
-// constants, when no cell runs: yaegi's global memory is not safe to read
-// while one does.
-func (s *Session) globals() map[string]bool {
-	names := map[string]bool{}
+// globalNames are the names of the interpreter's global variables and
+// constants but its own (_...), when no cell runs: yaegi's global memory is
+// not safe to read while one does.
+func (s *Session) globalNames() (names []string) {
 	if !s.run.TryLock() {
-		return names
+		return nil
 	}
 	defer s.run.Unlock()
 	defer func() { _ = recover() }()
 	for name := range s.in.Globals() {
-		names[name] = true
+		if !strings.HasPrefix(name, "_") {
+			names = append(names, name)
+		}
 	}
 	return names
 }
@@ -159,7 +154,7 @@ func (s *Session) describeGlobal(name string) (text string, ok bool) {
 			ok = false
 		}
 	}()
-	v, ok := s.in.Globals()[name]
+	v, ok := s.global(name)
 	if !ok || !v.IsValid() || !v.CanInterface() {
 		return "", false
 	}
@@ -196,8 +191,8 @@ func (s *Session) importPath(name string) string {
 		return p
 	}
 	best := ""
-	for p, n := range s.pkgNames {
-		if n == name && !strings.Contains(p, "internal") && p != helperPath && (best == "" || len(p) < len(best)) {
+	for _, p := range s.packagesNamed(name) {
+		if best == "" || len(p) < len(best) {
 			best = p
 		}
 	}
@@ -215,9 +210,11 @@ func (s *Session) Inspect(code string, cursor int) (display.Data, bool) {
 	var text string
 	switch {
 	case pkg != "":
-		text = s.docOf(s.importPath(pkg), name)
+		if p := s.importPath(pkg); p != "" {
+			text = s.cfg.Doc(p, name)
+		}
 	case s.importPath(name) != "":
-		text = s.docOf(s.importPath(name), "")
+		text = s.cfg.Doc(s.importPath(name), "")
 	default:
 		var ok bool
 		if text, ok = s.describeGlobal(name); !ok {
@@ -228,13 +225,4 @@ func (s *Session) Inspect(code string, cursor int) (display.Data, bool) {
 		text = fmt.Sprintf("%s: no documentation", strings.TrimPrefix(pkg+"."+name, "."))
 	}
 	return display.Data{Data: display.MIMEMap{display.MIMETypeText: text, display.MIMETypeMarkdown: "```go\n" + text + "\n```"}}, true
-}
-
-// docOf returns the signature and doc comment of name in the package at
-// import path p, or the package's doc when name is empty.
-func (s *Session) docOf(p, name string) string {
-	if p == "" {
-		return ""
-	}
-	return s.cfg.Doc(p, name)
 }

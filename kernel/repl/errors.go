@@ -58,12 +58,6 @@ func compiling(stack []byte) bool {
 
 const compilerFailed = "yaegi v0.16.1's compiler failed on this code"
 
-// isDefinitionLoop tells yaegi's "constant definition loop".
-func isDefinitionLoop(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Name == "CompileError" && strings.HasSuffix(e.Value, "definition loop")
-}
-
 // isTypingFailure tells the compile errors by which yaegi v0.16.1 gives up
 // typing a top-level declaration (x := urls[0], v, ok := m[k] for a
 // compiled map...), as opposed to errors in the code: "constant definition
@@ -140,11 +134,8 @@ const nilFuncHint = " (a nil func value, or yaegi v0.16.1's own race between gor
 const goRun = "%%go run"
 
 var (
-	compilerPanic  = regexp.MustCompile(`CFG (?:pre|post)-order panic: (.*)$`)
-	incompleteType = regexp.MustCompile(`incomplete type (\w+)$`)
-)
-
-var (
+	compilerPanic     = regexp.MustCompile(`CFG (?:pre|post)-order panic: (.*)$`)
+	incompleteType    = regexp.MustCompile(`incomplete type (\w+)$`)
 	undefinedSelector = regexp.MustCompile(`undefined selector:? (\w+)\.(\w+)`)
 	funcMismatch      = regexp.MustCompile(`cannot use type func\(.* as type func\(`)
 )

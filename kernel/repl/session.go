@@ -54,6 +54,7 @@ import (
 	"maps"
 	"path"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -124,9 +125,8 @@ type Session struct {
 type cellState struct {
 	ctx      context.Context
 	cancel   context.CancelCauseFunc
-	results  []interface{}
-	rendered *display.Data
-	hasRes   bool
+	results  []interface{} // the cell's value, if one is not nil
+	rendered *display.Data // how results[0] rendered in the interpreter
 	defers   []func()
 	failed   *Error // a goroutine's panic or Goexit during the cell
 }
@@ -186,6 +186,12 @@ func (s *Session) current() *cellState {
 	return s.cell
 }
 
+func (s *Session) setCell(c *cellState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cell = c
+}
+
 func (s *Session) hasMethods() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -213,14 +219,8 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	cell := &cellState{ctx: ctx, cancel: cancel}
-	s.mu.Lock()
-	s.cell = cell
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.cell = nil
-		s.mu.Unlock()
-	}()
+	s.setCell(cell)
+	defer s.setCell(nil)
 
 	err = s.runUnits(ctx, code, units)
 	if derr := s.runDefers(ctx, cell); err == nil {
@@ -310,15 +310,8 @@ func (s *Session) runDefers(ctx context.Context, cell *cellState) error {
 }
 
 func render(cell *cellState) (display.Data, bool, error) {
-	if !cell.hasRes {
-		return display.Data{}, false, nil
-	}
 	vals := cell.results
-	allNil := true
-	for _, v := range vals {
-		allNil = allNil && v == nil
-	}
-	if allNil {
+	if !slices.ContainsFunc(vals, func(v interface{}) bool { return v != nil }) {
 		return display.Data{}, false, nil
 	}
 	if cell.rendered != nil {
