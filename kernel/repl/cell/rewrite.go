@@ -5,7 +5,6 @@ import (
 	"go/ast"
 	"go/token"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -26,10 +25,7 @@ const TmpPrefix = "_gospeed_"
 // were in the cell.
 func Rewrite(p Parsed, res *Result, rename map[string]string, isInt func(ast.Expr) bool) string {
 	base := len(p.prefix()) + p.Line - 1
-	r := &rewriter{src: p.prefix() + strings.Repeat("\n", p.Line-1) + p.Src, f: p.Fset.File(p.File.Pos()), base: base, rename: rename, isInt: isInt}
-	if res != nil {
-		r.result, r.capture = res.Stmt, res.Capture
-	}
+	r := &rewriter{src: p.prefix() + strings.Repeat("\n", p.Line-1) + p.Src, f: p.Fset.File(p.File.Pos()), base: base, res: res, rename: rename, isInt: isInt}
 	return strings.Repeat("\n", p.Line-1) + r.rewrite(p.root(), base+len(p.Src))
 }
 
@@ -49,9 +45,7 @@ type rewriter struct {
 	tmp   int
 	// isInt reports whether the expression of a range clause is an integer.
 	isInt func(ast.Expr) bool
-	// result wraps the last expression statement to capture its value.
-	result  *ast.ExprStmt
-	capture string
+	res   *Result // or nil
 	// rename maps the name of a type redefined in a later cell to the name
 	// the interpreter knows its current definition by (see types.go).
 	rename map[string]string
@@ -85,14 +79,9 @@ func (r *rewriter) text(start, end int) string {
 // replace registers an edit, absorbing the edits inside it (their text must
 // already be part of text, through r.text).
 func (r *rewriter) replace(start, end int, text string) {
-	kept := r.edits[:0]
-	for _, e := range r.edits {
-		if !(e.start >= start && e.end <= end) {
-			kept = append(kept, e)
-		}
-	}
-	r.edits = append(kept, edit{start, end, text})
-	sort.Slice(r.edits, func(i, j int) bool { return r.edits[i].start < r.edits[j].start })
+	r.edits = slices.DeleteFunc(r.edits, func(e edit) bool { return e.start >= start && e.end <= end })
+	r.edits = append(r.edits, edit{start, end, text})
+	slices.SortFunc(r.edits, func(a, b edit) int { return a.start - b.start })
 }
 
 func (r *rewriter) newTmp(what string) string {
@@ -132,8 +121,8 @@ func (r *rewriter) rewrite(root ast.Node, end int) string {
 		case *ast.ExprStmt:
 			c, isCall := n.X.(*ast.CallExpr)
 			switch {
-			case n == r.result:
-				r.replace(r.off(n.Pos()), r.off(n.End()), r.capture+"("+r.nodeText(n)+")")
+			case r.res != nil && n == r.res.Stmt:
+				r.replace(r.off(n.Pos()), r.off(n.End()), r.res.Capture+"("+r.nodeText(n)+")")
 			case isCall && !inFunc(stack):
 				if lit, ok := ast.Unparen(c.Fun).(*ast.FuncLit); ok {
 					args := r.text(r.off(c.Lparen)+1, r.off(c.Rparen))
@@ -169,15 +158,15 @@ func labelOf(stack []ast.Node, n ast.Node) *ast.LabeledStmt {
 // the evaluation order of a go or defer statement.
 func (r *rewriter) call(c *ast.CallExpr) (assign, call string) {
 	var names, values []string
+	now := func(what, value string) string {
+		name := r.newTmp(what)
+		names, values = append(names, name), append(values, value)
+		return name
+	}
 	fn := r.nodeText(c.Fun)
-	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && isBuiltin(id.Name) {
-		// A builtin is not a value: call it by name.
-	} else if _, ok := c.Fun.(*ast.ArrayType); ok {
-		// A conversion: keep it.
-	} else {
-		name := r.newTmp("f")
-		names, values = append(names, name), append(values, fn)
-		fn = name
+	id, isIdent := ast.Unparen(c.Fun).(*ast.Ident)
+	if _, isConversion := c.Fun.(*ast.ArrayType); !isConversion && !(isIdent && isBuiltin(id.Name)) {
+		fn = now("f", fn) // a builtin is not a value: it is called by name
 	}
 	var args []string
 	if len(c.Args) == 1 && c.Ellipsis == token.NoPos && isCall(c.Args[0]) {
@@ -185,9 +174,7 @@ func (r *rewriter) call(c *ast.CallExpr) (assign, call string) {
 		args = append(args, r.nodeText(c.Args[0]))
 	} else {
 		for _, a := range c.Args {
-			name := r.newTmp("a")
-			names, values = append(names, name), append(values, r.nodeText(a))
-			args = append(args, name)
+			args = append(args, now("a", r.nodeText(a)))
 		}
 	}
 	if len(names) > 0 {
@@ -257,18 +244,14 @@ func (r *rewriter) callLit(lit, args string) string {
 // rangeStmt turns range over an integer (which yaegi v0.16.1 rejects) into a
 // counting loop, and gives each iteration its own key and value variables.
 func (r *rewriter) rangeStmt(s *ast.RangeStmt, label *ast.LabeledStmt) {
-	vars := varNames(s.Key, s.Value)
 	lbrace := r.off(s.Body.Lbrace)
-	shadow := ""
-	if s.Tok == token.DEFINE && len(vars) > 0 && (captures(s.Body) || r.isInt(s.X)) {
-		shadow = redeclare(vars)
-	}
 	if !r.isInt(s.X) {
-		if shadow != "" {
-			r.replace(lbrace, lbrace+1, "{"+shadow)
+		if vars := varNames(s.Key, s.Value); s.Tok == token.DEFINE && len(vars) > 0 && captures(s.Body) {
+			r.replace(lbrace, lbrace+1, "{"+redeclare(vars))
 		}
 		return
 	}
+	// The counting loop declares the key in its body: one per iteration.
 	n, i := r.newTmp("n"), r.newTmp("i")
 	start, lab := r.off(s.For), ""
 	if label != nil {
@@ -316,9 +299,7 @@ func captures(body ast.Node) bool {
 		case *ast.FuncLit:
 			found = true
 		case *ast.UnaryExpr:
-			if n.Op == token.AND {
-				found = true
-			}
+			found = found || n.Op == token.AND
 		}
 		return !found
 	})
@@ -335,11 +316,7 @@ func assigns(body ast.Node, name string) bool {
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
-			for _, l := range n.Lhs {
-				if is(l) && n.Tok != token.DEFINE {
-					found = true
-				}
-			}
+			found = found || n.Tok != token.DEFINE && slices.ContainsFunc(n.Lhs, is)
 		case *ast.IncDecStmt:
 			found = found || is(n.X)
 		case *ast.UnaryExpr:
@@ -362,11 +339,7 @@ func renameable(stack []ast.Node, id *ast.Ident) bool {
 	case *ast.KeyValueExpr:
 		return p.Key != id
 	case *ast.Field:
-		for _, name := range p.Names {
-			if name == id {
-				return false
-			}
-		}
+		return !slices.Contains(p.Names, id)
 	case *ast.FuncDecl:
 		return p.Name != id || p.Recv == nil && id.Name == "main" // a cell's main is renamed
 	case *ast.File, *ast.ImportSpec, *ast.LabeledStmt, *ast.BranchStmt:
