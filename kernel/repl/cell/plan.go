@@ -110,7 +110,6 @@ func declPoints(units []Parsed, forward bool) map[int]int {
 	stmtUses := []map[string]bool{} // statement -> identifiers in it
 	stmtsBefore := map[int]int{}    // declaration unit -> statements before it
 	uses := map[int]map[string]bool{}
-	twice := false
 	seq := 0
 	for i, u := range units {
 		switch u.Kind {
@@ -118,7 +117,7 @@ func declPoints(units []Parsed, forward bool) map[int]int {
 			names, methods := declNames(u.File)
 			for _, name := range names {
 				if _, dup := declaredBy[name]; dup {
-					twice = true
+					return nil
 				}
 				declaredBy[name] = i
 			}
@@ -138,9 +137,6 @@ func declPoints(units []Parsed, forward bool) map[int]int {
 				seq++
 			}
 		}
-	}
-	if twice {
-		return nil
 	}
 	for i := range uses {
 		at[i] = -1

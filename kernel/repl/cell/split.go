@@ -102,11 +102,9 @@ func Split(cell string) ([]Unit, error) {
 }
 
 type tok struct {
-	tok       token.Token
-	lit       string
-	off, end  int
-	line      int
-	autoSemic bool
+	tok      token.Token
+	off, end int // end is off for a semicolon inserted at a line's end
+	line     int
 }
 
 // scan tokenizes the cell, dropping comments, and checks bracket balance.
@@ -125,10 +123,9 @@ func scan(cell string) ([]tok, error) {
 			break
 		}
 		off := file.Offset(pos)
-		auto := t == token.SEMICOLON && lit == "\n" // inserted at a line's end
 		end := off + len(lit)
 		switch {
-		case auto:
+		case t == token.SEMICOLON && lit == "\n": // inserted at a line's end
 			end = off
 		case lit == "":
 			end = off + len(t.String())
@@ -143,7 +140,7 @@ func scan(cell string) ([]tok, error) {
 				stack = stack[:len(stack)-1]
 			}
 		}
-		toks = append(toks, tok{tok: t, lit: lit, off: off, end: end, line: fset.Position(pos).Line, autoSemic: auto})
+		toks = append(toks, tok{tok: t, off: off, end: end, line: fset.Position(pos).Line})
 	}
 	if len(errs) > 0 {
 		errs.Sort()
