@@ -190,13 +190,10 @@ func (s *Session) importPath(name string) string {
 	if p, ok := s.importedAs(name); ok {
 		return p
 	}
-	best := ""
-	for _, p := range s.packagesNamed(name) {
-		if best == "" || len(p) < len(best) {
-			best = p
-		}
+	if paths := s.packagesNamed(name); len(paths) > 0 {
+		return slices.MinFunc(paths, func(a, b string) int { return len(a) - len(b) })
 	}
-	return best
+	return ""
 }
 
 // Inspect returns the documentation of the name at cursor (in code points):

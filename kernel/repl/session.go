@@ -6,7 +6,8 @@
 // parses, plans and rewrites them, without an interpreter; a Session (this
 // file) runs them one by one, with helpers.go (what the interpreter is
 // given), errors.go (every failure an *Error), autoimport.go, types.go and
-// define.go (names the session resolves), complete.go (console requests).
+// define.go (names the session resolves), complete.go (console requests),
+// comm.go (widgets, whose callbacks' output package capture routes).
 // Each of the other files works around one yaegi bug, named in its header:
 // define.go, types.go, unwrap.go, zombie.go, goroutines.go, watchdog.go.
 //

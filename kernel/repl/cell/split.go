@@ -86,17 +86,14 @@ func Split(cell string) ([]Unit, error) {
 		}
 		units = append(units, Unit{Kind: kind, Src: src, Offset: start, Line: toks[from].line})
 	}
-	for i := 0; i < len(toks); {
-		end := unitEnd(toks, i)
-		if toks[i].tok == token.PACKAGE && len(units) == 0 {
+	for i, end := 0, 0; i < len(toks); i = end {
+		end = unitEnd(toks, i)
+		switch {
+		case toks[i].tok == token.PACKAGE && len(units) == 0:
 			// A whole program pasted in: its package clause means nothing here.
-			i = end
-			continue
-		}
-		if toks[i].tok != token.SEMICOLON {
+		case toks[i].tok != token.SEMICOLON:
 			add(unitKind(toks, i), i, end)
 		}
-		i = end
 	}
 	return units, nil
 }
