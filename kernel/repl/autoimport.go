@@ -22,13 +22,9 @@ import (
 func (s *Session) importsOf(units []cell.Parsed) map[string]bool {
 	names := map[string]bool{}
 	for _, u := range units {
-		if u.Kind != cell.ImportUnit {
-			continue
-		}
-		for _, spec := range u.File.Imports {
-			p, _ := strconv.Unquote(spec.Path.Value)
-			if spec.Name == nil {
-				names[s.pkgName(p)] = true
+		for _, spec := range u.File.Imports { // only import units have any
+			if imp := importOf(spec); imp.name == "" {
+				names[s.pkgName(imp.path)] = true
 			}
 		}
 	}
@@ -51,7 +47,7 @@ func (s *Session) autoImport(ctx context.Context, units []cell.Parsed) error {
 		case 0:
 			continue // not a package: the interpreter will say what it is
 		case 1:
-			if err := s.importPackage(ctx, "", paths[0]); err != nil {
+			if err := s.importPackage(ctx, importKey{path: paths[0]}); err != nil {
 				return err
 			}
 		default:

@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 
 	"github.com/gospeed/gospeed/kernel/display"
@@ -76,12 +77,8 @@ func (s *Session) Interrupt() { s.widgets.Interrupt() }
 // widgetSymbols is package widgets as a cell sees it: its types, and the
 // Manager's constructors as package functions of this session.
 func (s *Session) widgetSymbols() map[string]reflect.Value {
-	syms := map[string]reflect.Value{}
-	for name, v := range symbols.Symbols[widgetsPath+"/widgets"] {
-		if !hostOnly[name] {
-			syms[name] = v
-		}
-	}
+	syms := maps.Clone(symbols.Symbols[widgetsPath+"/widgets"])
+	maps.DeleteFunc(syms, func(name string, _ reflect.Value) bool { return hostOnly[name] })
 	mgr := reflect.ValueOf(s.widgets)
 	for i := range mgr.NumMethod() {
 		if name := mgr.Type().Method(i).Name; !hostOnly[name] {

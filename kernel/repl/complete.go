@@ -8,6 +8,7 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
+	"maps"
 	"path"
 	"slices"
 	"sort"
@@ -113,12 +114,8 @@ func (s *Session) names() []string {
 		}
 		names = append(names, name)
 	}
-	for name := range s.funcs {
-		names = append(names, name)
-	}
-	for name := range s.types {
-		names = append(names, name)
-	}
+	names = slices.AppendSeq(names, maps.Keys(s.funcs))
+	names = slices.AppendSeq(names, maps.Keys(s.types))
 	for t := token.BREAK; t <= token.VAR; t++ {
 		names = append(names, t.String()) // the keywords
 	}

@@ -32,13 +32,9 @@ const (
 func (s *Session) defineLater(ctx context.Context, p cell.Parsed) error {
 	names := cell.TopLevelNames(p.Body.List[0])
 	holder := cell.TmpPrefix + "defined"
-	addrs := make([]string, len(names))
-	for i, name := range names {
-		addrs[i] = "&" + name
-	}
 	stmt := s.rewrite(p, nil, s.rename)
 	// The statement keeps its line: its text starts with the newlines before it.
-	run := holder + " := func() []interface{} { " + stmt + "\nreturn []interface{}{" + strings.Join(addrs, ", ") + "} }()"
+	run := holder + " := func() []interface{} { " + stmt + "\nreturn []interface{}{&" + strings.Join(names, ", &") + "} }()"
 	if err := s.runStmts(ctx, run); err != nil {
 		return err
 	}

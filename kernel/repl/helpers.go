@@ -109,10 +109,7 @@ var resultFunc = func() string {
 // display package with its Display, Progress and Context bound to the
 // running cell, the cell helpers the rewrites call, and os.Exit.
 func (s *Session) sessionSymbols() interp.Exports {
-	disp := map[string]reflect.Value{}
-	for name, v := range symbols.Symbols[displayPath+"/display"] {
-		disp[name] = v
-	}
+	disp := maps.Clone(symbols.Symbols[displayPath+"/display"])
 	disp["Display"] = reflect.ValueOf(s.display)
 	disp["Progress"] = reflect.ValueOf(s.progress)
 	disp["Context"] = reflect.ValueOf(s.context)

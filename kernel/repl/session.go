@@ -47,6 +47,7 @@
 package repl
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -59,6 +60,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
@@ -95,7 +97,9 @@ type Session struct {
 	widgets *widgets.Manager // comm.go
 	routes  capture.Router   // the outputs, by goroutine (comm.go)
 
-	run sync.Mutex // held while a cell runs
+	run     sync.Mutex  // held while a cell runs
+	methods atomic.Bool // a cell has declared a method
+	closed  atomic.Bool
 
 	mu       sync.Mutex // guards the fields below
 	cell     *cellState // the running cell, or nil
@@ -106,11 +110,9 @@ type Session struct {
 	pkgNames map[string]string
 	types    map[string]typeDef // the types declared so far, by name
 	rename   map[string]string  // redefined types: name -> current internal name
-	methods  bool               // a cell has declared a method
 	funcs    map[string]bool    // the funcs cells declared, for completion
-	closed   bool
-	stop     chan struct{}   // closed by Close: ends the stack watchdog
-	dones    []chan struct{} // see goroutines.go
+	stop     chan struct{}      // closed by Close: ends the stack watchdog
+	dones    []chan struct{}    // see goroutines.go
 
 	trace []string // where the running cell panicked, innermost first
 	// traceTopLit: trace ends with a function literal, maybe the cell's.
@@ -134,12 +136,8 @@ type cellState struct {
 
 // New starts a Session.
 func New(cfg Config) (*Session, error) {
-	if cfg.Stdout == nil {
-		cfg.Stdout = io.Discard
-	}
-	if cfg.Stderr == nil {
-		cfg.Stderr = io.Discard
-	}
+	cfg.Stdout = cmp.Or(cfg.Stdout, io.Discard)
+	cfg.Stderr = cmp.Or(cfg.Stderr, io.Discard)
 	if cfg.Display == nil {
 		cfg.Display = func(display.Data, bool) {}
 	}
@@ -165,9 +163,7 @@ func New(cfg Config) (*Session, error) {
 				s.symbols[p] = map[string]reflect.Value{}
 				s.pkgNames[p] = path.Base(key)
 			}
-			for name, v := range members {
-				s.symbols[p][name] = v
-			}
+			maps.Copy(s.symbols[p], members)
 		}
 	}
 	for _, src := range prelude {
@@ -193,23 +189,16 @@ func (s *Session) setCell(c *cellState) {
 	s.cell = c
 }
 
-func (s *Session) hasMethods() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.methods
-}
-
 // Execute runs one cell. ok is false when the cell has no value to show.
 func (s *Session) Execute(ctx context.Context, code string) (result display.Data, ok bool, err error) {
 	s.run.Lock()
 	defer s.run.Unlock()
-	s.mu.Lock()
-	closed := s.closed
-	s.trace, s.traceTopLit = nil, false
-	s.mu.Unlock()
-	if closed {
+	if s.closed.Load() {
 		return display.Data{}, false, newError("SessionClosed", "the session is closed")
 	}
+	s.mu.Lock()
+	s.trace, s.traceTopLit = nil, false
+	s.mu.Unlock()
 	if err := s.waitIdle(ctx); err != nil {
 		return display.Data{}, false, err
 	}
@@ -371,7 +360,7 @@ func (s *Session) runUnit(ctx context.Context, p cell.Parsed, last bool) error {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok {
 				if fd.Recv != nil {
-					s.methods = true
+					s.methods.Store(true)
 				} else {
 					s.funcs[fd.Name.Name] = true
 				}
@@ -421,7 +410,7 @@ func (s *Session) runStmtsAsUnit(ctx context.Context, p cell.Parsed, last bool) 
 		// One value, several values (a call), or none (a call of a
 		// func without results): try each until one compiles.
 		captures := []string{cell.Helper + ".Result"}
-		if s.hasMethods() {
+		if s.methods.Load() {
 			// Only a type declared in a cell needs its methods called
 			// in the interpreter to render (see resultFunc).
 			captures = []string{cell.TmpPrefix + "result", cell.Helper + ".Result"}
@@ -451,27 +440,22 @@ func (s *Session) rewrite(p cell.Parsed, res *cell.Result, rename map[string]str
 // package as a redeclaration, while a learner re-runs cells.
 func (s *Session) imports(ctx context.Context, f *ast.File) error {
 	for _, spec := range f.Imports {
-		name := ""
-		if spec.Name != nil {
-			name = spec.Name.Name
-		}
-		if err := s.importPackage(ctx, name, strings.Trim(spec.Path.Value, "\"`")); err != nil {
+		if err := s.importPackage(ctx, importOf(spec)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// importPackage imports path under name ("": its own), unless it is done.
-func (s *Session) importPackage(ctx context.Context, name, path string) error {
-	key := importKey{name, path}
+// importPackage imports a package, unless it is done.
+func (s *Session) importPackage(ctx context.Context, key importKey) error {
 	s.mu.Lock()
 	done := s.imported[key]
 	s.mu.Unlock()
 	if done {
 		return nil
 	}
-	if err := s.eval(ctx, "import "+name+" "+strconv.Quote(path)); err != nil {
+	if err := s.eval(ctx, "import "+key.name+" "+strconv.Quote(key.path)); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -480,8 +464,16 @@ func (s *Session) importPackage(ctx context.Context, name, path string) error {
 	return nil
 }
 
-// importKey is an import done: the name it binds ("": the package's own) and its path.
+// importKey is an import: the name it binds ("": the package's own) and its path.
 type importKey struct{ name, path string }
+
+func importOf(spec *ast.ImportSpec) importKey {
+	imp := importKey{path: strings.Trim(spec.Path.Value, "\"`")}
+	if spec.Name != nil {
+		imp.name = spec.Name.Name
+	}
+	return imp
+}
 
 // eval runs src in the interpreter and turns every failure into an *Error.
 func (s *Session) eval(ctx context.Context, src string) error {
@@ -527,11 +519,7 @@ func (s *Session) global(name string) (v reflect.Value, ok bool) {
 
 // member returns the symbol pkg.name of a compiled package the cell can name.
 func (s *Session) member(pkg, name string) (reflect.Value, bool) {
-	p := s.importPath(pkg)
-	if p == "" {
-		return reflect.Value{}, false
-	}
-	v, ok := s.symbols[p][name]
+	v, ok := s.symbols[s.importPath(pkg)][name]
 	return v, ok
 }
 
@@ -539,11 +527,7 @@ func (s *Session) member(pkg, name string) (reflect.Value, bool) {
 // left running (at their next step in interpreted code), and makes later
 // calls of Execute fail.
 func (s *Session) Close() error {
-	s.mu.Lock()
-	closed := s.closed
-	s.closed = true
-	s.mu.Unlock()
-	if closed {
+	if s.closed.Swap(true) {
 		return nil
 	}
 	close(s.stop)
