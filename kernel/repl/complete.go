@@ -141,16 +141,11 @@ func (s *Session) globalNames() (names []string) {
 
 // describeGlobal is "name type = value" for a global variable or constant,
 // when no cell runs.
-func (s *Session) describeGlobal(name string) (text string, ok bool) {
+func (s *Session) describeGlobal(name string) (string, bool) {
 	if !s.run.TryLock() {
 		return "", false
 	}
 	defer s.run.Unlock()
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
 	v, ok := s.global(name)
 	if !ok || !v.IsValid() || !v.CanInterface() {
 		return "", false

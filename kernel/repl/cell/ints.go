@@ -13,7 +13,6 @@ import (
 // globals and the compiled packages' symbols; what it cannot tell stays a
 // plain range (and yaegi's error, for an integer it missed).
 type intOracle struct {
-	root   ast.Node
 	defs   map[string]ast.Expr // name -> the expression that defines it
 	typed  map[string]ast.Expr // name -> its declared type
 	global func(name string) (reflect.Value, bool)
@@ -26,17 +25,14 @@ type intOracle struct {
 // IntOracle returns the oracle's answer for the range clauses of p: global
 // gives the session's globals, member the compiled packages' symbols.
 func IntOracle(p Parsed, global func(name string) (reflect.Value, bool), member func(pkg, name string) (reflect.Value, bool)) func(ast.Expr) bool {
-	o := &intOracle{root: p.root(), global: global, member: member}
-	return o.isInt
+	o := &intOracle{defs: map[string]ast.Expr{}, typed: map[string]ast.Expr{}, global: global, member: member, known: map[string]bool{}}
+	o.learn(p.root())
+	return func(x ast.Expr) bool { return o.is(x, 0) }
 }
 
-// learn reads what the unit declares, once, when a range clause first asks.
-func (o *intOracle) learn() {
-	if o.defs != nil {
-		return
-	}
-	o.defs, o.typed, o.known = map[string]ast.Expr{}, map[string]ast.Expr{}, map[string]bool{}
-	ast.Inspect(o.root, func(n ast.Node) bool {
+// learn reads what the unit declares.
+func (o *intOracle) learn(root ast.Node) {
+	ast.Inspect(root, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			if n.Tok == token.DEFINE && len(n.Lhs) == len(n.Rhs) {
@@ -66,11 +62,6 @@ func (o *intOracle) learn() {
 
 func isIntKind(k reflect.Kind) bool {
 	return k >= reflect.Int && k <= reflect.Uintptr
-}
-
-func (o *intOracle) isInt(x ast.Expr) bool {
-	o.learn()
-	return o.is(x, 0)
 }
 
 func (o *intOracle) is(x ast.Expr, depth int) bool {
