@@ -16,9 +16,6 @@ type Parsed struct {
 	Body *ast.BlockStmt
 }
 
-// StmtPrefix starts the text a statement unit is parsed in.
-const StmtPrefix = "package main; func _() {"
-
 // Parse parses a unit: declarations and imports as a file, statements as the
 // body of a function.
 func Parse(u Unit) (Parsed, error) {
@@ -39,7 +36,7 @@ func Parse(u Unit) (Parsed, error) {
 
 func (p Parsed) prefix() string {
 	if p.Kind == StmtUnit {
-		return StmtPrefix
+		return "package main; func _() {"
 	}
 	return "package main;"
 }

@@ -3,6 +3,7 @@ package cell
 import (
 	"go/ast"
 	"go/token"
+	"slices"
 	"strings"
 )
 
@@ -141,18 +142,13 @@ func declPoints(units []Parsed, forward bool) map[int]int {
 	for i := range uses {
 		at[i] = -1
 		for name := range uses[i] {
-			before, after := -1, -1
-			for _, n := range stmtNames[name] {
-				if n < stmtsBefore[i] {
-					before = n
-				} else if after < 0 {
-					after = n
-				}
+			ns := stmtNames[name] // in order
+			switch k, _ := slices.BinarySearch(ns, stmtsBefore[i]); {
+			case k > 0: // the last statement before the declaration
+				at[i] = max(at[i], ns[k-1])
+			case forward && k < len(ns): // else the first after it
+				at[i] = max(at[i], ns[k])
 			}
-			if before < 0 && forward {
-				before = after
-			}
-			at[i] = max(at[i], before)
 		}
 	}
 	// Propagate through the declarations each uses, to a fixed point (the
