@@ -114,12 +114,9 @@ func (s *Session) sessionSymbols() interp.Exports {
 	disp["Progress"] = reflect.ValueOf(s.progress)
 	disp["Context"] = reflect.ValueOf(s.context)
 	disp["Clear"] = reflect.ValueOf(s.cfg.Clear)
-	exports := interp.Exports{displayPath + "/display": disp, widgetsPath + "/widgets": s.widgetSymbols()}
-	for path, syms := range symbols.Symbols {
-		if _, ok := exports[path]; !ok {
-			exports[path] = syms
-		}
-	}
+	exports := interp.Exports(maps.Clone(symbols.Symbols))
+	exports[displayPath+"/display"] = disp
+	exports[widgetsPath+"/widgets"] = s.widgetSymbols()
 	exports[helperPath+"/helper"] = map[string]reflect.Value{
 		"Result":     reflect.ValueOf(s.result),
 		"ResultMIME": reflect.ValueOf(s.resultMIME),

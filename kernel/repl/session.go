@@ -340,11 +340,9 @@ func (s *Session) runUnit(ctx context.Context, p cell.Parsed, last bool) error {
 		if isMain {
 			// yaegi calls a func main when it is declared, and again at
 			// later evaluations: declare it under another name, and call it.
-			rename = maps.Clone(rename)
 			rename["main"] = mainName
 		}
-		src := s.rewrite(p, nil, rename)
-		if err := s.eval(ctx, src); err != nil {
+		if err := s.eval(ctx, s.rewrite(p, nil, rename)); err != nil {
 			return s.declError(p, err)
 		}
 		s.commitTypes(defs)

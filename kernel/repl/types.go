@@ -54,11 +54,8 @@ func (s *Session) typeDefs(p cell.Parsed) pendingTypes {
 	return defs
 }
 
-// rename is current with the unit's own definitions applied.
+// rename is a copy of current with the unit's own definitions applied.
 func (p pendingTypes) rename(current map[string]string) map[string]string {
-	if len(p) == 0 {
-		return current
-	}
 	r := maps.Clone(current)
 	for name, d := range p {
 		if d.internal == name {
