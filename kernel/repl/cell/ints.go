@@ -91,30 +91,32 @@ func (o *intOracle) is(x ast.Expr, depth int) bool {
 		o.known[x.Name] = v
 		return v
 	case *ast.SelectorExpr:
-		if pkg, ok := x.X.(*ast.Ident); ok {
-			if v, ok := o.member(pkg.Name, x.Sel.Name); ok {
-				return isIntValue(v)
-			}
-		}
+		v, ok := o.memberOf(x)
+		return ok && isIntValue(v)
 	case *ast.CallExpr:
-		switch fun := ast.Unparen(x.Fun).(type) {
-		case *ast.Ident:
+		if v, ok := o.memberOf(ast.Unparen(x.Fun)); ok && v.Kind() == reflect.Func {
+			return v.Type().NumOut() >= 1 && isIntKind(v.Type().Out(0).Kind())
+		}
+		if fun, ok := ast.Unparen(x.Fun).(*ast.Ident); ok {
 			switch {
 			case fun.Name == "len" || fun.Name == "cap" || isIntType(fun.Name):
 				return true
 			case (fun.Name == "min" || fun.Name == "max") && len(x.Args) > 0:
 				return o.is(x.Args[0], depth+1)
 			}
-		case *ast.SelectorExpr:
-			if pkg, ok := fun.X.(*ast.Ident); ok {
-				if v, ok := o.member(pkg.Name, fun.Sel.Name); ok && v.Kind() == reflect.Func {
-					t := v.Type()
-					return t.NumOut() >= 1 && isIntKind(t.Out(0).Kind())
-				}
-			}
 		}
 	}
 	return false
+}
+
+// memberOf is the compiled symbol x names, if it is one: pkg.Name.
+func (o *intOracle) memberOf(x ast.Expr) (reflect.Value, bool) {
+	if sel, ok := x.(*ast.SelectorExpr); ok {
+		if pkg, ok := sel.X.(*ast.Ident); ok {
+			return o.member(pkg.Name, sel.Sel.Name)
+		}
+	}
+	return reflect.Value{}, false
 }
 
 // ident answers for a name: declared with an integer type, defined by an
