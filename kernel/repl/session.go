@@ -69,6 +69,7 @@ import (
 	"github.com/gospeed/gospeed/kernel/display"
 	"github.com/gospeed/gospeed/kernel/docs"
 	"github.com/gospeed/gospeed/kernel/internal/capture"
+	"github.com/gospeed/gospeed/kernel/internal/goroutine"
 	"github.com/gospeed/gospeed/kernel/repl/cell"
 	"github.com/gospeed/gospeed/kernel/widgets"
 )
@@ -485,7 +486,7 @@ func (s *Session) eval(ctx context.Context, src string) error {
 		// yaegi's evaluation goroutine may still run: it is the one created
 		// by EvalWithContext in this goroutine (see zombie.go).
 		s.mu.Lock()
-		s.zombie = capture.GoroutineID()
+		s.zombie = goroutine.ID()
 		s.mu.Unlock()
 	}
 	return err

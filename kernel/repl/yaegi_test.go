@@ -12,7 +12,7 @@ import (
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
 
-	"github.com/gospeed/gospeed/kernel/internal/capture"
+	"github.com/gospeed/gospeed/kernel/internal/goroutine"
 )
 
 // These tests check, on a bare yaegi interpreter, the assumptions that the
@@ -98,7 +98,7 @@ func TestStackDumpNamesTheEvaluation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	caller := make(chan int64)
 	go func() {
-		caller <- capture.GoroutineID()
+		caller <- goroutine.ID()
 		_, _ = in.EvalWithContext(ctx, "block.Wait()")
 		caller <- 0
 	}()

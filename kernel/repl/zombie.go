@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"runtime"
 	"time"
+
+	"github.com/gospeed/gospeed/kernel/internal/goroutine"
 )
 
 // When a cell is interrupted, yaegi's EvalWithContext returns at once, while
@@ -21,19 +22,7 @@ import (
 // evalRunning reports whether the evaluation goroutine that the goroutine
 // caller started is still alive.
 func evalRunning(caller int64) bool {
-	return bytes.Contains(allStacks(), []byte(fmt.Sprintf("interp.(*Interpreter).EvalWithContext in goroutine %d\n", caller)))
-}
-
-// allStacks is the runtime's dump of every goroutine's stack.
-func allStacks() []byte {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			return buf[:n]
-		}
-		buf = make([]byte, 2*len(buf))
-	}
+	return bytes.Contains(goroutine.Stacks(), []byte(fmt.Sprintf("interp.(*Interpreter).EvalWithContext in goroutine %d\n", caller)))
 }
 
 // waitIdle waits for the end of an interrupted cell's evaluation.

@@ -6,15 +6,13 @@
 package capture
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"runtime"
-	"strconv"
 	"sync"
 	"sync/atomic"
 
 	"github.com/gospeed/gospeed/kernel/display"
+	"github.com/gospeed/gospeed/kernel/internal/goroutine"
 )
 
 // A Route is where one goroutine's output goes while it runs a capture; a
@@ -36,7 +34,7 @@ type Router struct {
 // Run runs f with r as the calling goroutine's route, then restores the
 // route it had (a capture may run inside another).
 func (t *Router) Run(r *Route, f func()) {
-	id := GoroutineID()
+	id := goroutine.ID()
 	t.mu.Lock()
 	if t.routes == nil {
 		t.routes = map[int64]*Route{}
@@ -63,7 +61,7 @@ func (t *Router) Current() *Route {
 	if t.active.Load() == 0 {
 		return nil
 	}
-	id := GoroutineID()
+	id := goroutine.ID()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.routes[id]
@@ -100,17 +98,4 @@ func (w writer) Write(p []byte) (int, error) {
 		return w.route(r).Write(p)
 	}
 	return w.cell.Write(p)
-}
-
-// GoroutineID is the id of the calling goroutine, from its stack header.
-func GoroutineID() int64 {
-	buf := make([]byte, 64)
-	buf = buf[:runtime.Stack(buf, false)]
-	buf = bytes.TrimPrefix(buf, []byte("goroutine "))
-	if i := bytes.IndexByte(buf, ' '); i > 0 {
-		if id, err := strconv.ParseInt(string(buf[:i]), 10, 64); err == nil {
-			return id
-		}
-	}
-	return 0
 }

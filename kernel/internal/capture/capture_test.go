@@ -127,12 +127,3 @@ func TestRoutes(t *testing.T) {
 		})
 	}
 }
-
-func TestGoroutineID(t *testing.T) {
-	ids := make(chan int64)
-	go func() { ids <- GoroutineID() }()
-	mine, other := GoroutineID(), <-ids
-	if mine == 0 || other == 0 || mine == other {
-		t.Errorf("GoroutineID() = %d here, %d in another goroutine", mine, other)
-	}
-}
