@@ -103,8 +103,7 @@ func (s *Session) toError(ctx context.Context, err error) *Error {
 	if errors.As(err, &se) {
 		return syntaxError(err)
 	}
-	msg := cellPosition(err.Error()) + hint(err.Error())
-	return compileError(msg)
+	return compileError(cellPosition(err.Error()) + hint(err.Error()))
 }
 
 // hint explains the errors that come from the interpreter's limits rather

@@ -277,25 +277,18 @@ func jumpError(p cell.Parsed, jump ast.Stmt) *Error {
 	if b, ok := jump.(*ast.BranchStmt); ok {
 		what = b.Tok.String()
 	}
-	msg := fmt.Sprintf("line %d: %s outside a function: a cell's statements do not run in a function; write a func, or use if/else", p.Fset.Position(jump.Pos()).Line, what)
-	return compileError(msg)
+	return compileError(fmt.Sprintf("line %d: %s outside a function: a cell's statements do not run in a function; write a func, or use if/else", p.Fset.Position(jump.Pos()).Line, what))
 }
 
 // mainName is what a cell's func main is called in the interpreter.
 const mainName = cell.TmpPrefix + "main"
 
-// runDefers runs the cell's top-level deferred calls, last first.
-func (s *Session) runDefers(ctx context.Context, cell *cellState) error {
-	var first error
-	for i := len(cell.defers) - 1; i >= 0; i-- {
-		if ctx.Err() != nil {
-			return first
-		}
+// runDefers runs the cell's top-level deferred calls, last first, and
+// returns the first failure.
+func (s *Session) runDefers(ctx context.Context, cell *cellState) (first error) {
+	for i := len(cell.defers) - 1; i >= 0 && ctx.Err() == nil; i-- {
 		f := cell.defers[i]
-		err := s.guard(ctx, func() error { f(); return nil })
-		if first == nil {
-			first = err
-		}
+		first = cmp.Or(first, s.guard(ctx, func() error { f(); return nil }))
 	}
 	return first
 }

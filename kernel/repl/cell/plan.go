@@ -1,6 +1,7 @@
 package cell
 
 import (
+	"cmp"
 	"go/ast"
 	"go/token"
 	"slices"
@@ -51,20 +52,18 @@ func Plan(cell string, units []Parsed) ([]Step, error) {
 			decls[at[i]] = append(decls[at[i]], u)
 		}
 	}
-	addDecls := func(point int) error {
-		if len(decls[point]) == 0 {
-			return nil
-		}
-		merged, err := mergeDecls(cell, decls[point])
-		if err != nil {
-			return err
-		}
-		steps = append(steps, Step{Parsed: merged})
-		return nil
+	var first error // the first failure to parse a merge or a piece again
+	add := func(p Parsed, err error, last bool) {
+		first = cmp.Or(first, err)
+		steps = append(steps, Step{Parsed: p, Last: last})
 	}
-	if err := addDecls(-1); err != nil {
-		return nil, err
+	addDecls := func(point int) {
+		if len(decls[point]) > 0 {
+			merged, err := mergeDecls(cell, decls[point])
+			add(merged, err, false)
+		}
 	}
+	addDecls(-1)
 	seq := 0
 	for i, u := range units {
 		if u.Kind != StmtUnit {
@@ -72,24 +71,18 @@ func Plan(cell string, units []Parsed) ([]Step, error) {
 		}
 		// The unit is cut after each statement that declarations wait for.
 		from, n := 0, len(u.Body.List)
-		for k := 0; k < n; k++ {
-			if len(decls[seq+k]) == 0 && k < n-1 {
-				continue
+		for k := range n {
+			if len(decls[seq+k]) > 0 || k == n-1 {
+				piece, err := u.Sub(from, k+1)
+				add(piece, err, i == len(units)-1 && k == n-1)
+				addDecls(seq + k)
+				from = k + 1
 			}
-			piece := u
-			if from > 0 || k < n-1 {
-				var err error
-				if piece, err = u.Sub(from, k+1); err != nil {
-					return nil, err
-				}
-			}
-			steps = append(steps, Step{Parsed: piece, Last: i == len(units)-1 && k == n-1})
-			if err := addDecls(seq + k); err != nil {
-				return nil, err
-			}
-			from = k + 1
 		}
 		seq += n
+	}
+	if first != nil {
+		return nil, first
 	}
 	return steps, nil
 }
