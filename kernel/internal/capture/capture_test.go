@@ -3,71 +3,63 @@ package capture
 import (
 	"bytes"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 
 	"github.com/gospeed/gospeed/kernel/display"
 )
 
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+// lines is what a writer was given, a write at a time.
+type lines chan string
+
+func (l lines) Write(p []byte) (int, error) {
+	l <- string(p)
+	return len(p), nil
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
-// lines counts the lines of text.
-func lines(text string) map[string]int {
+// count closes l and counts its writes by text.
+func (l lines) count() map[string]int {
+	close(l)
 	n := map[string]int{}
-	for _, l := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
-		if l != "" {
-			n[l]++
-		}
+	for text := range l {
+		n[text]++
 	}
 	return n
 }
 
 func TestConcurrentCapturesGetOnlyTheirOwnOutput(t *testing.T) {
 	var r Router
-	cell := &syncBuffer{}
-	stdout := r.Stdout(cell)
 	const goroutines, writes = 8, 200
-	captured := make([]*syncBuffer, goroutines)
+	cell := make(lines, goroutines*writes)
+	stdout := r.Stdout(cell)
+	captured := make([]lines, goroutines)
 	var wg sync.WaitGroup
 	for g := range goroutines {
-		captured[g] = &syncBuffer{}
+		captured[g] = make(lines, writes)
 		wg.Add(2)
 		go func() { // in a capture
 			defer wg.Done()
 			r.Run(&Route{Stdout: captured[g]}, func() {
 				for range writes {
-					fmt.Fprintf(stdout, "capture %d\n", g)
+					fmt.Fprintf(stdout, "capture %d", g)
 				}
 			})
 		}()
 		go func() { // the cell's
 			defer wg.Done()
 			for range writes {
-				fmt.Fprintln(stdout, "cell")
+				fmt.Fprint(stdout, "cell")
 			}
 		}()
 	}
 	wg.Wait()
-	for g, b := range captured {
+	for g, c := range captured {
 		want := map[string]int{fmt.Sprintf("capture %d", g): writes}
-		if got := lines(b.String()); fmt.Sprint(got) != fmt.Sprint(want) {
+		if got := c.count(); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("capture %d got %v, want %v", g, got, want)
 		}
 	}
-	if got, want := lines(cell.String()), map[string]int{"cell": goroutines * writes}; fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := cell.count(), map[string]int{"cell": goroutines * writes}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("the cell got %v, want %v", got, want)
 	}
 }
