@@ -30,12 +30,13 @@ func (l lines) count() map[string]int {
 func TestConcurrentCapturesGetOnlyTheirOwnOutput(t *testing.T) {
 	var r Router
 	const goroutines, writes = 8, 200
-	cell := make(lines, goroutines*writes)
+	const all = 2 * goroutines * writes // room for every write: a wrong route fails, not blocks
+	cell := make(lines, all)
 	stdout := r.Stdout(cell)
 	captured := make([]lines, goroutines)
 	var wg sync.WaitGroup
 	for g := range goroutines {
-		captured[g] = make(lines, writes)
+		captured[g] = make(lines, all)
 		wg.Add(2)
 		go func() { // in a capture
 			defer wg.Done()
