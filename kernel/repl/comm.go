@@ -42,12 +42,8 @@ func (s *Session) startWidgets() {
 	s.cfg.Stdout, s.cfg.Stderr = r.Stdout(s.cfg.Stdout), r.Stderr(s.cfg.Stderr)
 	show := s.cfg.Display
 	s.cfg.Display = func(d display.Data, update bool) { r.Show(show)(d, update) }
-	send := s.cfg.Comm
-	if send == nil {
-		send = func(string, map[string]any, [][]byte) {}
-	}
 	s.widgets = widgets.NewManager(widgets.Host{
-		Send:    send,
+		Send:    s.cfg.Comm,
 		Display: s.cfg.Display,
 		Context: s.context,
 		Capture: func(ctx context.Context, stdout, stderr io.Writer, show func(display.Data, bool), f func()) {

@@ -23,9 +23,6 @@ import (
 // "incomplete" (more lines could complete it: an unclosed bracket or string),
 // or "invalid"; indent is a suggested indent for the next line.
 func (s *Session) IsComplete(code string) (status, indent string) {
-	if strings.TrimSpace(code) == "" {
-		return "complete", ""
-	}
 	units, err := cell.Split(code)
 	var se *cell.SyntaxError
 	if errors.As(err, &se) {

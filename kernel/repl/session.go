@@ -145,6 +145,9 @@ func New(cfg Config) (*Session, error) {
 	if cfg.Clear == nil {
 		cfg.Clear = func(bool) {}
 	}
+	if cfg.Comm == nil {
+		cfg.Comm = func(string, map[string]any, [][]byte) {}
+	}
 	if cfg.Doc == nil {
 		cfg.Doc = docs.Standard()
 	}

@@ -731,6 +731,7 @@ func TestIsComplete(t *testing.T) {
 		"x := )":                             "invalid",
 		"1 +/ 2":                             "invalid",
 		"":                                   "complete",
+		" \n\t// a comment":                  "complete",
 	} {
 		if got, _ := s.IsComplete(code); got != want {
 			t.Errorf("IsComplete(%q) = %s, want %s", code, got, want)

@@ -158,10 +158,8 @@ func declPoints(units []Parsed, forward bool) map[int]int {
 	}
 	for i := range uses {
 		for n := stmtsBefore[i]; n <= at[i]; n++ {
-			for _, name := range declares[i] {
-				if stmtUses[n][name] {
-					return nil
-				}
+			if slices.ContainsFunc(declares[i], func(name string) bool { return stmtUses[n][name] }) {
+				return nil
 			}
 		}
 	}
