@@ -70,7 +70,7 @@ func (s *Session) declError(p cell.Parsed, err error) error {
 		return compileError(fmt.Sprintf("line %d: undefined: %s", refs[0].Line, refs[0].Name))
 	}
 	if strings.HasSuffix(e.Value, "definition loop") {
-		e.explain(" (yaegi v0.16.1 says so when a declaration uses a name it cannot resolve: a name misspelt, or declared nowhere?)")
+		return compileError(e.Value + " (yaegi v0.16.1 says so when a declaration uses a name it cannot resolve: a name misspelt, or declared nowhere?)")
 	}
 	return e
 }

@@ -41,14 +41,6 @@ func newError(name, value string) *Error {
 
 func compileError(msg string) *Error { return newError("CompileError", msg) }
 
-// explain adds a hint to the error's message.
-func (e *Error) explain(hint string) {
-	e.Value += hint
-	if len(e.Traceback) > 0 {
-		e.Traceback[0] += hint
-	}
-}
-
 // compiling reports a panic stack that went through yaegi's compiler: the
 // evaluation panicked before running anything (interpreted code panics in
 // yaegi's Execute, which recovers and returns the panic).
