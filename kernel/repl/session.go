@@ -115,14 +115,11 @@ type Session struct {
 	stop     chan struct{}      // closed by Close: ends the stack watchdog
 	dones    []chan struct{}    // see goroutines.go
 
-	trace []string // where the running cell panicked, innermost first
-	// traceTopLit: trace ends with a function literal, maybe the cell's.
-	traceTopLit bool
-	displays    int // display ids handed out
-	defined     int // types given to the interpreter by defineLater
-	// zombie is the goroutine that called an interrupted Eval, or 0 (see
-	// zombie.go).
-	zombie int64
+	trace       []string // where the running cell panicked, innermost first
+	traceTopLit bool     // trace ends with a function literal, maybe the cell's
+	displays    int      // display ids handed out
+	defined     int      // types given to the interpreter by defineLater
+	zombie      int64    // the goroutine that called an interrupted Eval, or 0 (zombie.go)
 }
 
 // cellState is what the per-session helpers see of the running cell.
