@@ -68,10 +68,7 @@ func (s *Session) typeName(t reflect.Type) (string, error) {
 	if predeclared(t, 0) {
 		return t.String(), nil
 	}
-	s.mu.Lock()
-	s.defined++
-	name := fmt.Sprintf("T%d", s.defined)
-	s.mu.Unlock()
+	name := fmt.Sprintf("T%d", s.defined.Add(1))
 	// yaegi takes a nil *T in a package's symbols as the type T.
 	if err := s.in.Use(interp.Exports{defsPath + "/defs": {name: reflect.Zero(reflect.PointerTo(t))}}); err != nil {
 		return "", err

@@ -156,10 +156,7 @@ func (s *Session) display(d display.Data) error {
 }
 
 func (s *Session) progress(label string) func(done, total int) {
-	s.mu.Lock()
-	s.displays++
-	id := fmt.Sprintf("gospeed-progress-%p-%d", s, s.displays)
-	s.mu.Unlock()
+	id := fmt.Sprintf("gospeed-progress-%p-%d", s, s.displays.Add(1))
 	return progress.New(label, id, s.routes.Show(s.cfg.Display), time.Now)
 }
 
@@ -229,8 +226,7 @@ func (s *Session) goroutineFailed(e *Error, stop bool) {
 	switch {
 	case s.cell == nil:
 		fmt.Fprintln(s.cfg.Stderr, strings.Join(e.Traceback, "\n"))
-	case s.cell.failed == nil:
-		s.cell.failed = e
+	case s.cell.failed.CompareAndSwap(nil, e):
 		if stop {
 			s.cell.cancel(errors.New(e.Value))
 		}

@@ -98,9 +98,12 @@ type Session struct {
 	widgets *widgets.Manager // comm.go
 	routes  capture.Router   // the outputs, by goroutine (comm.go)
 
-	run     sync.Mutex  // held while a cell runs
-	methods atomic.Bool // a cell has declared a method
-	closed  atomic.Bool
+	run      sync.Mutex  // held while a cell runs
+	methods  atomic.Bool // a cell has declared a method
+	closed   atomic.Bool
+	displays atomic.Int64 // display ids handed out
+	defined  atomic.Int64 // types given to the interpreter by defineLater
+	zombie   atomic.Int64 // the goroutine that called an interrupted Eval, or 0 (zombie.go)
 
 	mu       sync.Mutex // guards the fields below
 	cell     *cellState // the running cell, or nil
@@ -117,9 +120,6 @@ type Session struct {
 
 	trace       []string // where the running cell panicked, innermost first
 	traceTopLit bool     // trace ends with a function literal, maybe the cell's
-	displays    int      // display ids handed out
-	defined     int      // types given to the interpreter by defineLater
-	zombie      int64    // the goroutine that called an interrupted Eval, or 0 (zombie.go)
 }
 
 // cellState is what the per-session helpers see of the running cell.
@@ -129,7 +129,7 @@ type cellState struct {
 	results  []interface{} // the cell's value, if one is not nil
 	rendered *display.Data // how results[0] rendered in the interpreter
 	defers   []func()
-	failed   *Error // a goroutine's panic or Goexit during the cell
+	failed   atomic.Pointer[Error] // a goroutine's panic or Goexit during the cell
 }
 
 // New starts a Session.
@@ -220,7 +220,7 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 	if errors.Is(context.Cause(ctx), errStackOverflow) {
 		return display.Data{}, false, stackOverflow()
 	}
-	if f := s.failure(cell); f != nil && (err == nil || !isCompileError(err)) {
+	if f := cell.failed.Load(); f != nil && (err == nil || !isCompileError(err)) {
 		err = f
 	}
 	if err != nil {
@@ -257,18 +257,11 @@ func (s *Session) runUnits(ctx context.Context, code string, units []cell.Unit) 
 		if ctx.Err() != nil {
 			return interrupted("the cell was interrupted")
 		}
-		if err := s.runUnit(ctx, st.Parsed, st.Last); err != nil || s.failure(s.current()) != nil {
+		if err := s.runUnit(ctx, st.Parsed, st.Last); err != nil || s.current().failed.Load() != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// failure is the error a goroutine gave cell, if any.
-func (s *Session) failure(cell *cellState) *Error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return cell.failed
 }
 
 // jumpError refuses a return or goto outside any function (see TopLevelJump).
@@ -478,9 +471,7 @@ func (s *Session) eval(ctx context.Context, src string) error {
 	if errors.As(err, &e) && e.Name == "KeyboardInterrupt" {
 		// yaegi's evaluation goroutine may still run: it is the one created
 		// by EvalWithContext in this goroutine (see zombie.go).
-		s.mu.Lock()
-		s.zombie = goroutine.ID()
-		s.mu.Unlock()
+		s.zombie.Store(goroutine.ID())
 	}
 	return err
 }

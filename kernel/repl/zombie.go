@@ -27,9 +27,7 @@ func evalRunning(caller int64) bool {
 
 // waitIdle waits for the end of an interrupted cell's evaluation.
 func (s *Session) waitIdle(ctx context.Context) error {
-	s.mu.Lock()
-	z := s.zombie
-	s.mu.Unlock()
+	z := s.zombie.Load()
 	if z == 0 {
 		return nil
 	}
@@ -45,8 +43,6 @@ func (s *Session) waitIdle(ctx context.Context) error {
 			return interrupted("the previous, interrupted cell is still running inside a compiled call; it stops when that call returns (pass display.Context() to long calls so that they stop on interrupt)")
 		}
 	}
-	s.mu.Lock()
-	s.zombie = 0
-	s.mu.Unlock()
+	s.zombie.Store(0)
 	return nil
 }
