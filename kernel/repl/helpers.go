@@ -164,14 +164,14 @@ func (s *Session) context() context.Context {
 	if r := s.routes.Current(); r != nil && r.Ctx != nil {
 		return r.Ctx // a widget callback's
 	}
-	if c := s.current(); c != nil {
+	if c := s.cell.Load(); c != nil {
 		return c.ctx
 	}
 	return context.Background()
 }
 
 func (s *Session) result(vals ...interface{}) {
-	if c := s.current(); c != nil {
+	if c := s.cell.Load(); c != nil {
 		c.results = vals
 	}
 }
@@ -182,7 +182,7 @@ func (s *Session) result(vals ...interface{}) {
 // variadic interface{} parameter, as for fmt.Println, and not otherwise.)
 func (s *Session) resultMIME(m display.MIMEMap, vs ...interface{}) {
 	v := unwrap(vs[0])
-	if c := s.current(); c != nil {
+	if c := s.cell.Load(); c != nil {
 		c.results = []interface{}{v} // no value, if nil
 		if v != nil {
 			d := display.Render(v)
@@ -193,10 +193,10 @@ func (s *Session) resultMIME(m display.MIMEMap, vs ...interface{}) {
 }
 
 func (s *Session) deferCall(f func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cell != nil {
-		s.cell.defers = append(s.cell.defers, f)
+	if c := s.cell.Load(); c != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		c.defers = append(c.defers, f)
 	}
 }
 
@@ -221,14 +221,12 @@ func (s *Session) goexit() {
 // goroutineFailed makes e the running cell's error, unless it has one, and
 // with stop ends the cell.
 func (s *Session) goroutineFailed(e *Error, stop bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch {
-	case s.cell == nil:
+	switch c := s.cell.Load(); {
+	case c == nil:
 		fmt.Fprintln(s.cfg.Stderr, strings.Join(e.Traceback, "\n"))
-	case s.cell.failed.CompareAndSwap(nil, e):
+	case c.failed.CompareAndSwap(nil, e):
 		if stop {
-			s.cell.cancel(errors.New(e.Value))
+			c.cancel(errors.New(e.Value))
 		}
 	}
 }

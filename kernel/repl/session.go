@@ -98,15 +98,15 @@ type Session struct {
 	widgets *widgets.Manager // comm.go
 	routes  capture.Router   // the outputs, by goroutine (comm.go)
 
-	run      sync.Mutex  // held while a cell runs
-	methods  atomic.Bool // a cell has declared a method
-	closed   atomic.Bool
-	displays atomic.Int64 // display ids handed out
-	defined  atomic.Int64 // types given to the interpreter by defineLater
-	zombie   atomic.Int64 // the goroutine that called an interrupted Eval, or 0 (zombie.go)
+	run      sync.Mutex                // held while a cell runs
+	cell     atomic.Pointer[cellState] // the running cell, or nil
+	methods  atomic.Bool               // a cell has declared a method
+	closed   atomic.Bool               // set by Close: Execute fails
+	displays atomic.Int64              // display ids handed out
+	defined  atomic.Int64              // types given to the interpreter by defineLater
+	zombie   atomic.Int64              // the goroutine that called an interrupted Eval, or 0 (zombie.go)
 
 	mu       sync.Mutex // guards the fields below
-	cell     *cellState // the running cell, or nil
 	imported map[importKey]bool
 	// symbols are the compiled packages a cell can import, by import path,
 	// and pkgNames their package names.
@@ -178,18 +178,6 @@ func New(cfg Config) (*Session, error) {
 	return s, nil
 }
 
-func (s *Session) current() *cellState {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cell
-}
-
-func (s *Session) setCell(c *cellState) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cell = c
-}
-
 // Execute runs one cell. ok is false when the cell has no value to show.
 func (s *Session) Execute(ctx context.Context, code string) (result display.Data, ok bool, err error) {
 	s.run.Lock()
@@ -210,8 +198,8 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	cell := &cellState{ctx: ctx, cancel: cancel}
-	s.setCell(cell)
-	defer s.setCell(nil)
+	s.cell.Store(cell)
+	defer s.cell.Store(nil)
 
 	err = s.runUnits(ctx, code, units)
 	if derr := s.runDefers(ctx, cell); err == nil {
@@ -257,7 +245,7 @@ func (s *Session) runUnits(ctx context.Context, code string, units []cell.Unit) 
 		if ctx.Err() != nil {
 			return interrupted("the cell was interrupted")
 		}
-		if err := s.runUnit(ctx, st.Parsed, st.Last); err != nil || s.current().failed.Load() != nil {
+		if err := s.runUnit(ctx, st.Parsed, st.Last); err != nil || s.cell.Load().failed.Load() != nil {
 			return err
 		}
 	}
@@ -515,7 +503,7 @@ func (s *Session) Close() error {
 	}
 	close(s.stop)
 	s.widgets.Interrupt()
-	if c := s.current(); c != nil {
+	if c := s.cell.Load(); c != nil {
 		c.cancel(errors.New("the session was closed"))
 	}
 	s.run.Lock()
