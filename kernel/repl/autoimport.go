@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -21,13 +22,9 @@ import (
 func (s *Session) importsOf(units []cell.Parsed) map[string]bool {
 	names := map[string]bool{}
 	for _, u := range units {
-		if u.Kind != cell.ImportUnit {
-			continue
-		}
-		for _, spec := range u.File.Imports {
-			p, _ := strconv.Unquote(spec.Path.Value)
-			if spec.Name == nil {
-				names[s.pkgName(p)] = true
+		for _, spec := range u.File.Imports { // only import units have any
+			if imp := importOf(spec); imp.name == "" {
+				names[s.pkgName(imp.path)] = true
 			}
 		}
 	}
@@ -40,9 +37,9 @@ func (s *Session) importsOf(units []cell.Parsed) map[string]bool {
 // error naming the candidates.
 func (s *Session) autoImport(ctx context.Context, units []cell.Parsed) error {
 	cellImports := s.importsOf(units)
-	for _, ref := range cell.UnresolvedPackages(units) {
+	for _, ref := range s.undefined(units) {
 		name := ref.Name
-		if cellImports[name] || cell.Predeclared(name) || s.importedName(name) || s.known(name) {
+		if cellImports[name] {
 			continue
 		}
 		paths := s.packagesNamed(name)
@@ -50,7 +47,7 @@ func (s *Session) autoImport(ctx context.Context, units []cell.Parsed) error {
 		case 0:
 			continue // not a package: the interpreter will say what it is
 		case 1:
-			if err := s.importPackage(ctx, "", paths[0]); err != nil {
+			if err := s.importPackage(ctx, importKey{path: paths[0]}); err != nil {
 				return err
 			}
 		default:
@@ -69,16 +66,22 @@ func (s *Session) declError(p cell.Parsed, err error) error {
 	if !isTypingFailure(err) || !errors.As(err, &e) {
 		return err
 	}
-	for _, ref := range cell.UnresolvedPackages([]cell.Parsed{p}) {
-		if cell.Predeclared(ref.Name) || s.importedName(ref.Name) || s.known(ref.Name) {
-			continue
-		}
-		return compileError(fmt.Sprintf("line %d: undefined: %s", ref.Line, ref.Name))
+	if refs := s.undefined([]cell.Parsed{p}); len(refs) > 0 {
+		return compileError(fmt.Sprintf("line %d: undefined: %s", refs[0].Line, refs[0].Name))
 	}
-	if isDefinitionLoop(err) {
-		e.explain(" (yaegi v0.16.1 says so when a declaration uses a name it cannot resolve: a name misspelt, or declared nowhere?)")
+	if strings.HasSuffix(e.Value, "definition loop") {
+		return compileError(e.Value + " (yaegi v0.16.1 says so when a declaration uses a name it cannot resolve: a name misspelt, or declared nowhere?)")
 	}
 	return e
+}
+
+// undefined are the names units use as packages that neither units nor the
+// session declare, nor Go.
+func (s *Session) undefined(units []cell.Parsed) []cell.NameAt {
+	return slices.DeleteFunc(cell.UnresolvedPackages(units), func(ref cell.NameAt) bool {
+		_, imported := s.importedAs(ref.Name)
+		return imported || cell.Predeclared(ref.Name) || s.known(ref.Name)
+	})
 }
 
 // known reports a name the session's cells declared.
@@ -90,12 +93,6 @@ func (s *Session) known(name string) bool {
 	defer s.mu.Unlock()
 	_, isType := s.types[name]
 	return isType || s.funcs[name]
-}
-
-// importedName reports whether a package is imported under name.
-func (s *Session) importedName(name string) bool {
-	_, ok := s.importedAs(name)
-	return ok
 }
 
 // importedAs returns the path of the package imported under name.

@@ -89,22 +89,9 @@ func newWidgetSession(t *testing.T) (*Session, *outputs, *comms) {
 	o := &outputs{}
 	c := &comms{}
 	c.cond = sync.NewCond(&c.mu)
-	s, err := New(Config{
-		Stdout: lockedWriter{&o.mu, &o.stdout},
-		Stderr: lockedWriter{&o.mu, &o.stderr},
-		Display: func(d display.Data, update bool) {
-			o.mu.Lock()
-			defer o.mu.Unlock()
-			o.displays = append(o.displays, d)
-			o.updates = append(o.updates, update)
-		},
-		Comm: c.send,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s, o, c
+	cfg := o.config()
+	cfg.Comm = c.send
+	return start(t, cfg), o, c
 }
 
 // outputsText is the text of an Output update's outputs, or "" when m is

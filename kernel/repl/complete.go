@@ -8,7 +8,9 @@ import (
 	"go/scanner"
 	"go/token"
 	"go/types"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -21,9 +23,6 @@ import (
 // "incomplete" (more lines could complete it: an unclosed bracket or string),
 // or "invalid"; indent is a suggested indent for the next line.
 func (s *Session) IsComplete(code string) (status, indent string) {
-	if strings.TrimSpace(code) == "" {
-		return "complete", ""
-	}
 	units, err := cell.Split(code)
 	var se *cell.SyntaxError
 	if errors.As(err, &se) {
@@ -64,15 +63,13 @@ func (s *Session) Complete(code string, cursor int) (matches []string, start, en
 	if start > 0 && runes[start-1] == '.' {
 		return s.members(pkg, prefix), start, cursor
 	}
-	seen := map[string]bool{}
 	for _, name := range s.names() {
-		if strings.HasPrefix(name, prefix) && !seen[name] {
-			seen[name] = true
+		if strings.HasPrefix(name, prefix) {
 			matches = append(matches, name)
 		}
 	}
-	sort.Strings(matches)
-	return matches, start, cursor
+	slices.Sort(matches)
+	return slices.Compact(matches), start, cursor
 }
 
 func isIdent(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
@@ -104,12 +101,7 @@ func identAt(code string, cursor int, whole bool) (runes []rune, pkg string, sta
 // names are the names a cell can use: its globals, the packages it imported,
 // Go's keywords and predeclared names.
 func (s *Session) names() []string {
-	var names []string
-	for name := range s.globals() {
-		if !strings.HasPrefix(name, "_") {
-			names = append(names, name)
-		}
-	}
+	names := s.globalNames()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for imp := range s.imported {
@@ -119,47 +111,39 @@ func (s *Session) names() []string {
 		}
 		names = append(names, name)
 	}
-	for name := range s.funcs {
-		names = append(names, name)
-	}
-	for name := range s.types {
-		names = append(names, name)
-	}
+	names = slices.AppendSeq(names, maps.Keys(s.funcs))
+	names = slices.AppendSeq(names, maps.Keys(s.types))
 	for t := token.BREAK; t <= token.VAR; t++ {
 		names = append(names, t.String()) // the keywords
 	}
 	return append(names, types.Universe.Names()...)
 }
 
-// globals returns the names of the interpreter's global variables and
-// constants, when no cell runs: yaegi's global memory is not safe to read
-// while one does.
-func (s *Session) globals() map[string]bool {
-	names := map[string]bool{}
+// globalNames are the names of the interpreter's global variables and
+// constants but its own (_...), when no cell runs: yaegi's global memory is
+// not safe to read while one does.
+func (s *Session) globalNames() (names []string) {
 	if !s.run.TryLock() {
-		return names
+		return nil
 	}
 	defer s.run.Unlock()
 	defer func() { _ = recover() }()
 	for name := range s.in.Globals() {
-		names[name] = true
+		if !strings.HasPrefix(name, "_") {
+			names = append(names, name)
+		}
 	}
 	return names
 }
 
 // describeGlobal is "name type = value" for a global variable or constant,
 // when no cell runs.
-func (s *Session) describeGlobal(name string) (text string, ok bool) {
+func (s *Session) describeGlobal(name string) (string, bool) {
 	if !s.run.TryLock() {
 		return "", false
 	}
 	defer s.run.Unlock()
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	v, ok := s.in.Globals()[name]
+	v, ok := s.global(name)
 	if !ok || !v.IsValid() || !v.CanInterface() {
 		return "", false
 	}
@@ -195,13 +179,10 @@ func (s *Session) importPath(name string) string {
 	if p, ok := s.importedAs(name); ok {
 		return p
 	}
-	best := ""
-	for p, n := range s.pkgNames {
-		if n == name && !strings.Contains(p, "internal") && p != helperPath && (best == "" || len(p) < len(best)) {
-			best = p
-		}
+	if paths := s.packagesNamed(name); len(paths) > 0 {
+		return slices.MinFunc(paths, func(a, b string) int { return len(a) - len(b) })
 	}
-	return best
+	return ""
 }
 
 // Inspect returns the documentation of the name at cursor (in code points):
@@ -215,9 +196,11 @@ func (s *Session) Inspect(code string, cursor int) (display.Data, bool) {
 	var text string
 	switch {
 	case pkg != "":
-		text = s.docOf(s.importPath(pkg), name)
+		if p := s.importPath(pkg); p != "" {
+			text = s.cfg.Doc(p, name)
+		}
 	case s.importPath(name) != "":
-		text = s.docOf(s.importPath(name), "")
+		text = s.cfg.Doc(s.importPath(name), "")
 	default:
 		var ok bool
 		if text, ok = s.describeGlobal(name); !ok {
@@ -228,13 +211,4 @@ func (s *Session) Inspect(code string, cursor int) (display.Data, bool) {
 		text = fmt.Sprintf("%s: no documentation", strings.TrimPrefix(pkg+"."+name, "."))
 	}
 	return display.Data{Data: display.MIMEMap{display.MIMETypeText: text, display.MIMETypeMarkdown: "```go\n" + text + "\n```"}}, true
-}
-
-// docOf returns the signature and doc comment of name in the package at
-// import path p, or the package's doc when name is empty.
-func (s *Session) docOf(p, name string) string {
-	if p == "" {
-		return ""
-	}
-	return s.cfg.Doc(p, name)
 }

@@ -32,13 +32,9 @@ const (
 func (s *Session) defineLater(ctx context.Context, p cell.Parsed) error {
 	names := cell.TopLevelNames(p.Body.List[0])
 	holder := cell.TmpPrefix + "defined"
-	addrs := make([]string, len(names))
-	for i, name := range names {
-		addrs[i] = "&" + name
-	}
 	stmt := s.rewrite(p, nil, s.rename)
 	// The statement keeps its line: its text starts with the newlines before it.
-	run := holder + " := func() []interface{} { " + stmt + "\nreturn []interface{}{" + strings.Join(addrs, ", ") + "} }()"
+	run := holder + " := func() []interface{} { " + stmt + "\nreturn []interface{}{&" + strings.Join(names, ", &") + "} }()"
 	if err := s.runStmts(ctx, run); err != nil {
 		return err
 	}
@@ -72,10 +68,7 @@ func (s *Session) typeName(t reflect.Type) (string, error) {
 	if predeclared(t, 0) {
 		return t.String(), nil
 	}
-	s.mu.Lock()
-	s.defined++
-	name := fmt.Sprintf("T%d", s.defined)
-	s.mu.Unlock()
+	name := fmt.Sprintf("T%d", s.defined.Add(1))
 	// yaegi takes a nil *T in a package's symbols as the type T.
 	if err := s.in.Use(interp.Exports{defsPath + "/defs": {name: reflect.Zero(reflect.PointerTo(t))}}); err != nil {
 		return "", err

@@ -41,14 +41,6 @@ func newError(name, value string) *Error {
 
 func compileError(msg string) *Error { return newError("CompileError", msg) }
 
-// explain adds a hint to the error's message.
-func (e *Error) explain(hint string) {
-	e.Value += hint
-	if len(e.Traceback) > 0 {
-		e.Traceback[0] += hint
-	}
-}
-
 // compiling reports a panic stack that went through yaegi's compiler: the
 // evaluation panicked before running anything (interpreted code panics in
 // yaegi's Execute, which recovers and returns the panic).
@@ -57,12 +49,6 @@ func compiling(stack []byte) bool {
 }
 
 const compilerFailed = "yaegi v0.16.1's compiler failed on this code"
-
-// isDefinitionLoop tells yaegi's "constant definition loop".
-func isDefinitionLoop(err error) bool {
-	var e *Error
-	return errors.As(err, &e) && e.Name == "CompileError" && strings.HasSuffix(e.Value, "definition loop")
-}
 
 // isTypingFailure tells the compile errors by which yaegi v0.16.1 gives up
 // typing a top-level declaration (x := urls[0], v, ok := m[k] for a
@@ -109,8 +95,7 @@ func (s *Session) toError(ctx context.Context, err error) *Error {
 	if errors.As(err, &se) {
 		return syntaxError(err)
 	}
-	msg := cellPosition(err.Error()) + hint(err.Error())
-	return compileError(msg)
+	return compileError(cellPosition(err.Error()) + hint(err.Error()))
 }
 
 // hint explains the errors that come from the interpreter's limits rather
@@ -140,11 +125,8 @@ const nilFuncHint = " (a nil func value, or yaegi v0.16.1's own race between gor
 const goRun = "%%go run"
 
 var (
-	compilerPanic  = regexp.MustCompile(`CFG (?:pre|post)-order panic: (.*)$`)
-	incompleteType = regexp.MustCompile(`incomplete type (\w+)$`)
-)
-
-var (
+	compilerPanic     = regexp.MustCompile(`CFG (?:pre|post)-order panic: (.*)$`)
+	incompleteType    = regexp.MustCompile(`incomplete type (\w+)$`)
 	undefinedSelector = regexp.MustCompile(`undefined selector:? (\w+)\.(\w+)`)
 	funcMismatch      = regexp.MustCompile(`cannot use type func\(.* as type func\(`)
 )

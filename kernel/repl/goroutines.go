@@ -7,6 +7,8 @@ import (
 	"unsafe"
 
 	"github.com/traefik/yaegi/interp"
+
+	"github.com/gospeed/gospeed/kernel/internal/goroutine"
 )
 
 // yaegi v0.16.1 stops interpreted goroutines at their next step when an
@@ -87,7 +89,7 @@ func closeOnce(c chan struct{}) {
 // an evaluation: those that cells started with go statements.
 func cellGoroutines() int {
 	n := 0
-	for _, line := range bytes.Split(allStacks(), []byte("\n")) {
+	for _, line := range bytes.Split(goroutine.Stacks(), []byte("\n")) {
 		if bytes.HasPrefix(line, []byte("created by github.com/traefik/yaegi/interp.")) && !bytes.Contains(line, []byte("WithContext")) {
 			n++
 		}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"runtime"
 	"strconv"
@@ -62,28 +63,6 @@ var prelude = []string{
 	resultFunc,
 }
 
-// views are the ways a value renders itself: display's (the table of
-// kernel/internal/mime), a whole bundle (for no MIME type), and text: MIME
-// type, method, and the expression of its content.
-var views = func() []struct{ mime, method, content string } {
-	vs := []struct{ mime, method, content string }{
-		{"", "Render() display.Data", "x.Render().Data"},
-		{"", "SimpleRender() display.MIMEMap", "x.SimpleRender()"},
-	}
-	for _, v := range mime.Views {
-		content := "x." + v.Method + "()"
-		if strings.HasSuffix(v.Type, "string") || strings.HasSuffix(v.Type, "template.HTML") {
-			content = "string(" + content + ")"
-		}
-		if v.Around != "" {
-			content = strconv.Quote(v.Around) + " + " + content + " + " + strconv.Quote(v.Around)
-		}
-		vs = append(vs, struct{ mime, method, content string }{v.MIME, v.Method + strings.TrimPrefix(v.Type, "func"), content})
-	}
-	return append(vs, struct{ mime, method, content string }{mime.Text, "Error() string", "x.Error()"},
-		struct{ mime, method, content string }{mime.Text, "String() string", "x.String()"})
-}()
-
 // resultFunc is the interpreted function that captures a cell's value. The
 // methods of a type declared in a cell are invisible to compiled code, and
 // yaegi v0.16.1 fails to call them through the compiled interfaces of
@@ -94,14 +73,30 @@ var resultFunc = func() string {
 	b.WriteString("func " + cell.TmpPrefix + "result(v interface{}) {\n")
 	b.WriteString("\tm := map[string]interface{}{}\n")
 	b.WriteString("\tif v != nil {\n")
-	for _, v := range views {
-		method := strings.Replace(v.method, "template.HTML", cell.Helper+"_template.HTML", 1)
-		set := fmt.Sprintf("m[%q] = %s", v.mime, v.content)
-		if v.mime == "" {
-			set = "for k, c := range " + v.content + " { m[k] = c }"
+	// view is one way a value renders itself: its MIME type ("": a whole
+	// bundle), its method, and the expression of its content.
+	view := func(mimeType, method, content string) {
+		method = strings.Replace(method, "template.HTML", cell.Helper+"_template.HTML", 1)
+		set := fmt.Sprintf("m[%q] = %s", mimeType, content)
+		if mimeType == "" {
+			set = "for k, c := range " + content + " { m[k] = c }"
 		}
 		fmt.Fprintf(&b, "\t\tfunc() {\n\t\t\tdefer func() { recover() }()\n\t\t\tswitch x := v.(type) {\n\t\t\tcase interface{ %s }:\n\t\t\t\t%s\n\t\t\t}\n\t\t}()\n", method, set)
 	}
+	view("", "Render() display.Data", "x.Render().Data")
+	view("", "SimpleRender() display.MIMEMap", "x.SimpleRender()")
+	for _, v := range mime.Views { // display's: the table of kernel/internal/mime
+		content := "x." + v.Method + "()"
+		if strings.HasSuffix(v.Type, "string") || strings.HasSuffix(v.Type, "template.HTML") {
+			content = "string(" + content + ")"
+		}
+		if v.Around != "" {
+			content = strconv.Quote(v.Around) + " + " + content + " + " + strconv.Quote(v.Around)
+		}
+		view(v.MIME, v.Method+strings.TrimPrefix(v.Type, "func"), content)
+	}
+	view(mime.Text, "Error() string", "x.Error()")
+	view(mime.Text, "String() string", "x.String()")
 	b.WriteString("\t}\n")
 	// fmt, called from the interpreter, sees through yaegi's wrappers of
 	// interpreted values; compiled code would print the wrapper.
@@ -114,20 +109,14 @@ var resultFunc = func() string {
 // display package with its Display, Progress and Context bound to the
 // running cell, the cell helpers the rewrites call, and os.Exit.
 func (s *Session) sessionSymbols() interp.Exports {
-	disp := map[string]reflect.Value{}
-	for name, v := range symbols.Symbols[displayPath+"/display"] {
-		disp[name] = v
-	}
+	disp := maps.Clone(symbols.Symbols[displayPath+"/display"])
 	disp["Display"] = reflect.ValueOf(s.display)
 	disp["Progress"] = reflect.ValueOf(s.progress)
 	disp["Context"] = reflect.ValueOf(s.context)
 	disp["Clear"] = reflect.ValueOf(s.cfg.Clear)
-	exports := interp.Exports{displayPath + "/display": disp, widgetsPath + "/widgets": s.widgetSymbols()}
-	for path, syms := range symbols.Symbols {
-		if _, ok := exports[path]; !ok {
-			exports[path] = syms
-		}
-	}
+	exports := interp.Exports(maps.Clone(symbols.Symbols))
+	exports[displayPath+"/display"] = disp
+	exports[widgetsPath+"/widgets"] = s.widgetSymbols()
 	exports[helperPath+"/helper"] = map[string]reflect.Value{
 		"Result":     reflect.ValueOf(s.result),
 		"ResultMIME": reflect.ValueOf(s.resultMIME),
@@ -167,26 +156,23 @@ func (s *Session) display(d display.Data) error {
 }
 
 func (s *Session) progress(label string) func(done, total int) {
-	s.mu.Lock()
-	s.displays++
-	id := fmt.Sprintf("gospeed-progress-%p-%d", s, s.displays)
-	s.mu.Unlock()
-	return progress.New(label, id, s.widgets.displayHere(s.cfg.Display), time.Now)
+	id := fmt.Sprintf("gospeed-progress-%p-%d", s, s.displays.Add(1))
+	return progress.New(label, id, s.routes.Show(s.cfg.Display), time.Now)
 }
 
 func (s *Session) context() context.Context {
-	if ctx, ok := s.widgets.callbackContext(); ok {
-		return ctx
+	if r := s.routes.Current(); r != nil && r.Ctx != nil {
+		return r.Ctx // a widget callback's
 	}
-	if c := s.current(); c != nil {
+	if c := s.cell.Load(); c != nil {
 		return c.ctx
 	}
 	return context.Background()
 }
 
 func (s *Session) result(vals ...interface{}) {
-	if c := s.current(); c != nil {
-		c.results, c.hasRes = vals, true
+	if c := s.cell.Load(); c != nil {
+		c.results = vals
 	}
 }
 
@@ -196,24 +182,21 @@ func (s *Session) result(vals ...interface{}) {
 // variadic interface{} parameter, as for fmt.Println, and not otherwise.)
 func (s *Session) resultMIME(m display.MIMEMap, vs ...interface{}) {
 	v := unwrap(vs[0])
-	if c := s.current(); c != nil {
-		if v == nil {
-			c.results, c.hasRes = []interface{}{nil}, true
-			return
+	if c := s.cell.Load(); c != nil {
+		c.results = []interface{}{v} // no value, if nil
+		if v != nil {
+			d := display.Render(v)
+			maps.Copy(d.Data, m)
+			c.rendered = &d
 		}
-		d := display.Render(v)
-		for mime, content := range m {
-			d.Data[mime] = content
-		}
-		c.results, c.rendered, c.hasRes = []interface{}{v}, &d, true
 	}
 }
 
 func (s *Session) deferCall(f func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cell != nil {
-		s.cell.defers = append(s.cell.defers, f)
+	if c := s.cell.Load(); c != nil {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		c.defers = append(c.defers, f)
 	}
 }
 
@@ -238,15 +221,12 @@ func (s *Session) goexit() {
 // goroutineFailed makes e the running cell's error, unless it has one, and
 // with stop ends the cell.
 func (s *Session) goroutineFailed(e *Error, stop bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch {
-	case s.cell == nil:
+	switch c := s.cell.Load(); {
+	case c == nil:
 		fmt.Fprintln(s.cfg.Stderr, strings.Join(e.Traceback, "\n"))
-	case s.cell.failed == nil:
-		s.cell.failed = e
+	case c.failed.CompareAndSwap(nil, e):
 		if stop {
-			s.cell.cancel(errors.New(e.Value))
+			c.cancel(errors.New(e.Value))
 		}
 	}
 }

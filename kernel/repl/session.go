@@ -6,7 +6,8 @@
 // parses, plans and rewrites them, without an interpreter; a Session (this
 // file) runs them one by one, with helpers.go (what the interpreter is
 // given), errors.go (every failure an *Error), autoimport.go, types.go and
-// define.go (names the session resolves), complete.go (console requests).
+// define.go (names the session resolves), complete.go (console requests),
+// comm.go (widgets, whose callbacks' output package capture routes).
 // Each of the other files works around one yaegi bug, named in its header:
 // define.go, types.go, unwrap.go, zombie.go, goroutines.go, watchdog.go.
 //
@@ -46,6 +47,7 @@
 package repl
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -54,9 +56,11 @@ import (
 	"maps"
 	"path"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
@@ -64,7 +68,10 @@ import (
 
 	"github.com/gospeed/gospeed/kernel/display"
 	"github.com/gospeed/gospeed/kernel/docs"
+	"github.com/gospeed/gospeed/kernel/internal/capture"
+	"github.com/gospeed/gospeed/kernel/internal/goroutine"
 	"github.com/gospeed/gospeed/kernel/repl/cell"
+	"github.com/gospeed/gospeed/kernel/widgets"
 )
 
 // Config connects a Session to its outputs.
@@ -88,12 +95,18 @@ type Config struct {
 type Session struct {
 	cfg     Config
 	in      *interp.Interpreter
-	widgets *widgetHost // comm.go
+	widgets *widgets.Manager // comm.go
+	routes  capture.Router   // the outputs, by goroutine (comm.go)
 
-	run sync.Mutex // held while a cell runs
+	run      sync.Mutex                // held while a cell runs
+	cell     atomic.Pointer[cellState] // the running cell, or nil
+	methods  atomic.Bool               // a cell has declared a method
+	closed   atomic.Bool               // set by Close: Execute fails
+	displays atomic.Int64              // display ids handed out
+	defined  atomic.Int64              // types given to the interpreter by defineLater
+	zombie   atomic.Int64              // the goroutine that called an interrupted Eval, or 0 (zombie.go)
 
 	mu       sync.Mutex // guards the fields below
-	cell     *cellState // the running cell, or nil
 	imported map[importKey]bool
 	// symbols are the compiled packages a cell can import, by import path,
 	// and pkgNames their package names.
@@ -101,46 +114,36 @@ type Session struct {
 	pkgNames map[string]string
 	types    map[string]typeDef // the types declared so far, by name
 	rename   map[string]string  // redefined types: name -> current internal name
-	methods  bool               // a cell has declared a method
 	funcs    map[string]bool    // the funcs cells declared, for completion
-	closed   bool
-	stop     chan struct{}   // closed by Close: ends the stack watchdog
-	dones    []chan struct{} // see goroutines.go
+	stop     chan struct{}      // closed by Close: ends the stack watchdog
+	dones    []chan struct{}    // see goroutines.go
 
-	trace []string // where the running cell panicked, innermost first
-	// traceTopLit: trace ends with a function literal, maybe the cell's.
-	traceTopLit bool
-	displays    int // display ids handed out
-	defined     int // types given to the interpreter by defineLater
-	// zombie is the goroutine that called an interrupted Eval, or 0 (see
-	// zombie.go).
-	zombie int64
+	trace       []string // where the running cell panicked, innermost first
+	traceTopLit bool     // trace ends with a function literal, maybe the cell's
 }
 
 // cellState is what the per-session helpers see of the running cell.
 type cellState struct {
 	ctx      context.Context
 	cancel   context.CancelCauseFunc
-	results  []interface{}
-	rendered *display.Data
-	hasRes   bool
+	results  []interface{} // the cell's value, if one is not nil
+	rendered *display.Data // how results[0] rendered in the interpreter
 	defers   []func()
-	failed   *Error // a goroutine's panic or Goexit during the cell
+	failed   atomic.Pointer[Error] // a goroutine's panic or Goexit during the cell
 }
 
 // New starts a Session.
 func New(cfg Config) (*Session, error) {
-	if cfg.Stdout == nil {
-		cfg.Stdout = io.Discard
-	}
-	if cfg.Stderr == nil {
-		cfg.Stderr = io.Discard
-	}
+	cfg.Stdout = cmp.Or(cfg.Stdout, io.Discard)
+	cfg.Stderr = cmp.Or(cfg.Stderr, io.Discard)
 	if cfg.Display == nil {
 		cfg.Display = func(display.Data, bool) {}
 	}
 	if cfg.Clear == nil {
 		cfg.Clear = func(bool) {}
+	}
+	if cfg.Comm == nil {
+		cfg.Comm = func(string, map[string]any, [][]byte) {}
 	}
 	if cfg.Doc == nil {
 		cfg.Doc = docs.Standard()
@@ -161,9 +164,7 @@ func New(cfg Config) (*Session, error) {
 				s.symbols[p] = map[string]reflect.Value{}
 				s.pkgNames[p] = path.Base(key)
 			}
-			for name, v := range members {
-				s.symbols[p][name] = v
-			}
+			maps.Copy(s.symbols[p], members)
 		}
 	}
 	for _, src := range prelude {
@@ -177,29 +178,16 @@ func New(cfg Config) (*Session, error) {
 	return s, nil
 }
 
-func (s *Session) current() *cellState {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cell
-}
-
-func (s *Session) hasMethods() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.methods
-}
-
 // Execute runs one cell. ok is false when the cell has no value to show.
 func (s *Session) Execute(ctx context.Context, code string) (result display.Data, ok bool, err error) {
 	s.run.Lock()
 	defer s.run.Unlock()
-	s.mu.Lock()
-	closed := s.closed
-	s.trace, s.traceTopLit = nil, false
-	s.mu.Unlock()
-	if closed {
+	if s.closed.Load() {
 		return display.Data{}, false, newError("SessionClosed", "the session is closed")
 	}
+	s.mu.Lock()
+	s.trace, s.traceTopLit = nil, false
+	s.mu.Unlock()
 	if err := s.waitIdle(ctx); err != nil {
 		return display.Data{}, false, err
 	}
@@ -210,14 +198,8 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	cell := &cellState{ctx: ctx, cancel: cancel}
-	s.mu.Lock()
-	s.cell = cell
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.cell = nil
-		s.mu.Unlock()
-	}()
+	s.cell.Store(cell)
+	defer s.cell.Store(nil)
 
 	err = s.runUnits(ctx, code, units)
 	if derr := s.runDefers(ctx, cell); err == nil {
@@ -226,7 +208,7 @@ func (s *Session) Execute(ctx context.Context, code string) (result display.Data
 	if errors.Is(context.Cause(ctx), errStackOverflow) {
 		return display.Data{}, false, stackOverflow()
 	}
-	if f := s.failure(cell); f != nil && (err == nil || !isCompileError(err)) {
+	if f := cell.failed.Load(); f != nil && (err == nil || !isCompileError(err)) {
 		err = f
 	}
 	if err != nil {
@@ -263,18 +245,11 @@ func (s *Session) runUnits(ctx context.Context, code string, units []cell.Unit) 
 		if ctx.Err() != nil {
 			return interrupted("the cell was interrupted")
 		}
-		if err := s.runUnit(ctx, st.Parsed, st.Last); err != nil || s.failure(s.current()) != nil {
+		if err := s.runUnit(ctx, st.Parsed, st.Last); err != nil || s.cell.Load().failed.Load() != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// failure is the error a goroutine gave cell, if any.
-func (s *Session) failure(cell *cellState) *Error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return cell.failed
 }
 
 // jumpError refuses a return or goto outside any function (see TopLevelJump).
@@ -283,39 +258,25 @@ func jumpError(p cell.Parsed, jump ast.Stmt) *Error {
 	if b, ok := jump.(*ast.BranchStmt); ok {
 		what = b.Tok.String()
 	}
-	msg := fmt.Sprintf("line %d: %s outside a function: a cell's statements do not run in a function; write a func, or use if/else", p.Fset.Position(jump.Pos()).Line, what)
-	return compileError(msg)
+	return compileError(fmt.Sprintf("line %d: %s outside a function: a cell's statements do not run in a function; write a func, or use if/else", p.Fset.Position(jump.Pos()).Line, what))
 }
 
 // mainName is what a cell's func main is called in the interpreter.
 const mainName = cell.TmpPrefix + "main"
 
-// runDefers runs the cell's top-level deferred calls, last first.
-func (s *Session) runDefers(ctx context.Context, cell *cellState) error {
-	var first error
-	for i := len(cell.defers) - 1; i >= 0; i-- {
-		if ctx.Err() != nil {
-			return first
-		}
+// runDefers runs the cell's top-level deferred calls, last first, and
+// returns the first failure.
+func (s *Session) runDefers(ctx context.Context, cell *cellState) (first error) {
+	for i := len(cell.defers) - 1; i >= 0 && ctx.Err() == nil; i-- {
 		f := cell.defers[i]
-		err := s.guard(ctx, func() error { f(); return nil })
-		if first == nil {
-			first = err
-		}
+		first = cmp.Or(first, s.guard(ctx, func() error { f(); return nil }))
 	}
 	return first
 }
 
 func render(cell *cellState) (display.Data, bool, error) {
-	if !cell.hasRes {
-		return display.Data{}, false, nil
-	}
 	vals := cell.results
-	allNil := true
-	for _, v := range vals {
-		allNil = allNil && v == nil
-	}
-	if allNil {
+	if !slices.ContainsFunc(vals, func(v interface{}) bool { return v != nil }) {
 		return display.Data{}, false, nil
 	}
 	if cell.rendered != nil {
@@ -354,11 +315,9 @@ func (s *Session) runUnit(ctx context.Context, p cell.Parsed, last bool) error {
 		if isMain {
 			// yaegi calls a func main when it is declared, and again at
 			// later evaluations: declare it under another name, and call it.
-			rename = maps.Clone(rename)
 			rename["main"] = mainName
 		}
-		src := s.rewrite(p, nil, rename)
-		if err := s.eval(ctx, src); err != nil {
+		if err := s.eval(ctx, s.rewrite(p, nil, rename)); err != nil {
 			return s.declError(p, err)
 		}
 		s.commitTypes(defs)
@@ -374,7 +333,7 @@ func (s *Session) runUnit(ctx context.Context, p cell.Parsed, last bool) error {
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok {
 				if fd.Recv != nil {
-					s.methods = true
+					s.methods.Store(true)
 				} else {
 					s.funcs[fd.Name.Name] = true
 				}
@@ -424,7 +383,7 @@ func (s *Session) runStmtsAsUnit(ctx context.Context, p cell.Parsed, last bool) 
 		// One value, several values (a call), or none (a call of a
 		// func without results): try each until one compiles.
 		captures := []string{cell.Helper + ".Result"}
-		if s.hasMethods() {
+		if s.methods.Load() {
 			// Only a type declared in a cell needs its methods called
 			// in the interpreter to render (see resultFunc).
 			captures = []string{cell.TmpPrefix + "result", cell.Helper + ".Result"}
@@ -454,27 +413,22 @@ func (s *Session) rewrite(p cell.Parsed, res *cell.Result, rename map[string]str
 // package as a redeclaration, while a learner re-runs cells.
 func (s *Session) imports(ctx context.Context, f *ast.File) error {
 	for _, spec := range f.Imports {
-		name := ""
-		if spec.Name != nil {
-			name = spec.Name.Name
-		}
-		if err := s.importPackage(ctx, name, strings.Trim(spec.Path.Value, "\"`")); err != nil {
+		if err := s.importPackage(ctx, importOf(spec)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// importPackage imports path under name ("": its own), unless it is done.
-func (s *Session) importPackage(ctx context.Context, name, path string) error {
-	key := importKey{name, path}
+// importPackage imports a package, unless it is done.
+func (s *Session) importPackage(ctx context.Context, key importKey) error {
 	s.mu.Lock()
 	done := s.imported[key]
 	s.mu.Unlock()
 	if done {
 		return nil
 	}
-	if err := s.eval(ctx, "import "+name+" "+strconv.Quote(path)); err != nil {
+	if err := s.eval(ctx, "import "+key.name+" "+strconv.Quote(key.path)); err != nil {
 		return err
 	}
 	s.mu.Lock()
@@ -483,8 +437,16 @@ func (s *Session) importPackage(ctx context.Context, name, path string) error {
 	return nil
 }
 
-// importKey is an import done: the name it binds ("": the package's own) and its path.
+// importKey is an import: the name it binds ("": the package's own) and its path.
 type importKey struct{ name, path string }
+
+func importOf(spec *ast.ImportSpec) importKey {
+	imp := importKey{path: strings.Trim(spec.Path.Value, "\"`")}
+	if spec.Name != nil {
+		imp.name = spec.Name.Name
+	}
+	return imp
+}
 
 // eval runs src in the interpreter and turns every failure into an *Error.
 func (s *Session) eval(ctx context.Context, src string) error {
@@ -497,9 +459,7 @@ func (s *Session) eval(ctx context.Context, src string) error {
 	if errors.As(err, &e) && e.Name == "KeyboardInterrupt" {
 		// yaegi's evaluation goroutine may still run: it is the one created
 		// by EvalWithContext in this goroutine (see zombie.go).
-		s.mu.Lock()
-		s.zombie = goroutineID()
-		s.mu.Unlock()
+		s.zombie.Store(goroutine.ID())
 	}
 	return err
 }
@@ -530,11 +490,7 @@ func (s *Session) global(name string) (v reflect.Value, ok bool) {
 
 // member returns the symbol pkg.name of a compiled package the cell can name.
 func (s *Session) member(pkg, name string) (reflect.Value, bool) {
-	p := s.importPath(pkg)
-	if p == "" {
-		return reflect.Value{}, false
-	}
-	v, ok := s.symbols[p][name]
+	v, ok := s.symbols[s.importPath(pkg)][name]
 	return v, ok
 }
 
@@ -542,21 +498,17 @@ func (s *Session) member(pkg, name string) (reflect.Value, bool) {
 // left running (at their next step in interpreted code), and makes later
 // calls of Execute fail.
 func (s *Session) Close() error {
-	s.mu.Lock()
-	closed := s.closed
-	s.closed = true
-	s.mu.Unlock()
-	if closed {
+	if s.closed.Swap(true) {
 		return nil
 	}
 	close(s.stop)
-	s.widgets.mgr.Interrupt()
-	if c := s.current(); c != nil {
+	s.widgets.Interrupt()
+	if c := s.cell.Load(); c != nil {
 		c.cancel(errors.New("the session was closed"))
 	}
 	s.run.Lock()
 	defer s.run.Unlock()
 	s.stopAll()
-	s.widgets.mgr.Close() // after stopAll, which ends a callback stuck in a loop
+	s.widgets.Close() // after stopAll, which ends a callback stuck in a loop
 	return nil
 }

@@ -42,10 +42,9 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 func (o *outputs) Stdout() string { o.mu.Lock(); defer o.mu.Unlock(); return o.stdout.String() }
 func (o *outputs) Stderr() string { o.mu.Lock(); defer o.mu.Unlock(); return o.stderr.String() }
 
-func newSession(t *testing.T) (*Session, *outputs) {
-	t.Helper()
-	o := &outputs{}
-	s, err := New(Config{
+// config is a Config whose outputs go to o.
+func (o *outputs) config() Config {
+	return Config{
 		Stdout: lockedWriter{&o.mu, &o.stdout},
 		Stderr: lockedWriter{&o.mu, &o.stderr},
 		Display: func(d display.Data, update bool) {
@@ -59,13 +58,26 @@ func newSession(t *testing.T) (*Session, *outputs) {
 			defer o.mu.Unlock()
 			o.clears = append(o.clears, wait)
 		},
-		Doc: docs.Chain(docs.Declarations("github.com/gospeed/gospeed/lessons", lessons.Source), docs.Standard()),
-	})
+	}
+}
+
+// start starts a session with cfg, closed when the test ends.
+func start(t *testing.T, cfg Config) *Session {
+	t.Helper()
+	s, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s, o
+	return s
+}
+
+func newSession(t *testing.T) (*Session, *outputs) {
+	t.Helper()
+	o := &outputs{}
+	cfg := o.config()
+	cfg.Doc = docs.Chain(docs.Declarations("github.com/gospeed/gospeed/lessons", lessons.Source), docs.Standard())
+	return start(t, cfg), o
 }
 
 func execute(t *testing.T, s *Session, code string) (display.Data, bool, error) {
@@ -719,6 +731,7 @@ func TestIsComplete(t *testing.T) {
 		"x := )":                             "invalid",
 		"1 +/ 2":                             "invalid",
 		"":                                   "complete",
+		" \n\t// a comment":                  "complete",
 	} {
 		if got, _ := s.IsComplete(code); got != want {
 			t.Errorf("IsComplete(%q) = %s, want %s", code, got, want)

@@ -31,6 +31,8 @@ type pendingTypes map[string]typeDef
 // typeDefs finds the types a declaration unit declares and names them.
 func (s *Session) typeDefs(p cell.Parsed) pendingTypes {
 	defs := pendingTypes{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, d := range p.File.Decls {
 		g, ok := d.(*ast.GenDecl)
 		if !ok || g.Tok != token.TYPE {
@@ -38,30 +40,22 @@ func (s *Session) typeDefs(p cell.Parsed) pendingTypes {
 		}
 		for _, spec := range g.Specs {
 			ts := spec.(*ast.TypeSpec)
-			name := ts.Name.Name
-			text := strings.Join(strings.Fields(p.Text(ts)), " ")
-			s.mu.Lock()
-			old, seen := s.types[name]
-			s.mu.Unlock()
-			switch {
-			case !seen:
-				defs[name] = typeDef{internal: name, src: text, version: 1}
-			case old.src == text:
-				defs[name] = old
-			default:
-				v := old.version + 1
-				defs[name] = typeDef{internal: fmt.Sprintf("%sʹ%d", name, v), src: text, version: v}
+			name, text := ts.Name.Name, strings.Join(strings.Fields(p.Text(ts)), " ")
+			def := s.types[name]
+			if def.src != text { // a new type, or a changed one
+				def = typeDef{internal: name, src: text, version: def.version + 1}
+				if def.version > 1 {
+					def.internal = fmt.Sprintf("%sʹ%d", name, def.version)
+				}
 			}
+			defs[name] = def
 		}
 	}
 	return defs
 }
 
-// rename is current with the unit's own definitions applied.
+// rename is a copy of current with the unit's own definitions applied.
 func (p pendingTypes) rename(current map[string]string) map[string]string {
-	if len(p) == 0 {
-		return current
-	}
 	r := maps.Clone(current)
 	for name, d := range p {
 		if d.internal == name {
@@ -74,13 +68,8 @@ func (p pendingTypes) rename(current map[string]string) map[string]string {
 }
 
 func (s *Session) commitTypes(p pendingTypes) {
-	if len(p) == 0 {
-		return
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for name, d := range p {
-		s.types[name] = d
-	}
+	maps.Copy(s.types, p)
 	s.rename = p.rename(s.rename)
 }

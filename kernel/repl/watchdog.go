@@ -39,7 +39,7 @@ func (s *Session) watchStacks(done <-chan struct{}) {
 		if sample[0].Value.Kind() != metrics.KindUint64 || sample[0].Value.Uint64() <= stackLimit {
 			continue
 		}
-		if c := s.current(); c != nil {
+		if c := s.cell.Load(); c != nil {
 			c.cancel(errStackOverflow)
 			continue
 		}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/traefik/yaegi/interp"
 	"github.com/traefik/yaegi/stdlib"
+
+	"github.com/gospeed/gospeed/kernel/internal/goroutine"
 )
 
 // These tests check, on a bare yaegi interpreter, the assumptions that the
@@ -96,7 +98,7 @@ func TestStackDumpNamesTheEvaluation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	caller := make(chan int64)
 	go func() {
-		caller <- goroutineID()
+		caller <- goroutine.ID()
 		_, _ = in.EvalWithContext(ctx, "block.Wait()")
 		caller <- 0
 	}()

@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"runtime"
-	"strconv"
 	"time"
+
+	"github.com/gospeed/gospeed/kernel/internal/goroutine"
 )
 
 // When a cell is interrupted, yaegi's EvalWithContext returns at once, while
@@ -19,43 +19,15 @@ import (
 // gives no handle on that goroutine; the runtime's stack dump names it, as
 // created by EvalWithContext in the goroutine that called it.
 
-// goroutineID is the id of the calling goroutine, from its stack header.
-func goroutineID() int64 {
-	buf := make([]byte, 64)
-	buf = buf[:runtime.Stack(buf, false)]
-	buf = bytes.TrimPrefix(buf, []byte("goroutine "))
-	if i := bytes.IndexByte(buf, ' '); i > 0 {
-		id, err := strconv.ParseInt(string(buf[:i]), 10, 64)
-		if err == nil {
-			return id
-		}
-	}
-	return 0
-}
-
 // evalRunning reports whether the evaluation goroutine that the goroutine
 // caller started is still alive.
 func evalRunning(caller int64) bool {
-	return bytes.Contains(allStacks(), []byte(fmt.Sprintf("interp.(*Interpreter).EvalWithContext in goroutine %d\n", caller)))
-}
-
-// allStacks is the runtime's dump of every goroutine's stack.
-func allStacks() []byte {
-	buf := make([]byte, 1<<20)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			return buf[:n]
-		}
-		buf = make([]byte, 2*len(buf))
-	}
+	return bytes.Contains(goroutine.Stacks(), []byte(fmt.Sprintf("interp.(*Interpreter).EvalWithContext in goroutine %d\n", caller)))
 }
 
 // waitIdle waits for the end of an interrupted cell's evaluation.
 func (s *Session) waitIdle(ctx context.Context) error {
-	s.mu.Lock()
-	z := s.zombie
-	s.mu.Unlock()
+	z := s.zombie.Load()
 	if z == 0 {
 		return nil
 	}
@@ -71,8 +43,6 @@ func (s *Session) waitIdle(ctx context.Context) error {
 			return interrupted("the previous, interrupted cell is still running inside a compiled call; it stops when that call returns (pass display.Context() to long calls so that they stop on interrupt)")
 		}
 	}
-	s.mu.Lock()
-	s.zombie = 0
-	s.mu.Unlock()
+	s.zombie.Store(0)
 	return nil
 }

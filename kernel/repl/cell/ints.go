@@ -13,7 +13,6 @@ import (
 // globals and the compiled packages' symbols; what it cannot tell stays a
 // plain range (and yaegi's error, for an integer it missed).
 type intOracle struct {
-	root   ast.Node
 	defs   map[string]ast.Expr // name -> the expression that defines it
 	typed  map[string]ast.Expr // name -> its declared type
 	global func(name string) (reflect.Value, bool)
@@ -26,17 +25,14 @@ type intOracle struct {
 // IntOracle returns the oracle's answer for the range clauses of p: global
 // gives the session's globals, member the compiled packages' symbols.
 func IntOracle(p Parsed, global func(name string) (reflect.Value, bool), member func(pkg, name string) (reflect.Value, bool)) func(ast.Expr) bool {
-	o := &intOracle{root: p.root(), global: global, member: member}
-	return o.isInt
+	o := &intOracle{defs: map[string]ast.Expr{}, typed: map[string]ast.Expr{}, global: global, member: member, known: map[string]bool{}}
+	o.learn(p.root())
+	return func(x ast.Expr) bool { return o.is(x, 0) }
 }
 
-// learn reads what the unit declares, once, when a range clause first asks.
-func (o *intOracle) learn() {
-	if o.defs != nil {
-		return
-	}
-	o.defs, o.typed, o.known = map[string]ast.Expr{}, map[string]ast.Expr{}, map[string]bool{}
-	ast.Inspect(o.root, func(n ast.Node) bool {
+// learn reads what the unit declares.
+func (o *intOracle) learn(root ast.Node) {
+	ast.Inspect(root, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
 			if n.Tok == token.DEFINE && len(n.Lhs) == len(n.Rhs) {
@@ -68,11 +64,6 @@ func isIntKind(k reflect.Kind) bool {
 	return k >= reflect.Int && k <= reflect.Uintptr
 }
 
-func (o *intOracle) isInt(x ast.Expr) bool {
-	o.learn()
-	return o.is(x, 0)
-}
-
 func (o *intOracle) is(x ast.Expr, depth int) bool {
 	if depth > 20 {
 		return false
@@ -100,30 +91,32 @@ func (o *intOracle) is(x ast.Expr, depth int) bool {
 		o.known[x.Name] = v
 		return v
 	case *ast.SelectorExpr:
-		if pkg, ok := x.X.(*ast.Ident); ok {
-			if v, ok := o.member(pkg.Name, x.Sel.Name); ok {
-				return isIntValue(v)
-			}
-		}
+		v, ok := o.memberOf(x)
+		return ok && isIntValue(v)
 	case *ast.CallExpr:
-		switch fun := ast.Unparen(x.Fun).(type) {
-		case *ast.Ident:
+		if v, ok := o.memberOf(ast.Unparen(x.Fun)); ok && v.Kind() == reflect.Func {
+			return v.Type().NumOut() >= 1 && isIntKind(v.Type().Out(0).Kind())
+		}
+		if fun, ok := ast.Unparen(x.Fun).(*ast.Ident); ok {
 			switch {
 			case fun.Name == "len" || fun.Name == "cap" || isIntType(fun.Name):
 				return true
 			case (fun.Name == "min" || fun.Name == "max") && len(x.Args) > 0:
 				return o.is(x.Args[0], depth+1)
 			}
-		case *ast.SelectorExpr:
-			if pkg, ok := fun.X.(*ast.Ident); ok {
-				if v, ok := o.member(pkg.Name, fun.Sel.Name); ok && v.Kind() == reflect.Func {
-					t := v.Type()
-					return t.NumOut() >= 1 && isIntKind(t.Out(0).Kind())
-				}
-			}
 		}
 	}
 	return false
+}
+
+// memberOf is the compiled symbol x names, if it is one: pkg.Name.
+func (o *intOracle) memberOf(x ast.Expr) (reflect.Value, bool) {
+	if sel, ok := x.(*ast.SelectorExpr); ok {
+		if pkg, ok := sel.X.(*ast.Ident); ok {
+			return o.member(pkg.Name, sel.Sel.Name)
+		}
+	}
+	return reflect.Value{}, false
 }
 
 // ident answers for a name: declared with an integer type, defined by an

@@ -27,6 +27,17 @@ func isIntType(name string) bool {
 	return ok && b.Info()&types.IsInteger != 0
 }
 
+// varNames are the names of the identifiers among exprs, but _.
+func varNames[E ast.Expr](exprs ...E) []string {
+	var names []string
+	for _, e := range exprs {
+		if id, ok := ast.Expr(e).(*ast.Ident); ok && id != nil && id.Name != "_" {
+			names = append(names, id.Name)
+		}
+	}
+	return names
+}
+
 // DeclaresMain reports a func main: a whole program pasted in.
 func DeclaresMain(f *ast.File) bool {
 	for _, d := range f.Decls {
@@ -63,15 +74,9 @@ type NameAt struct {
 func UnresolvedPackages(units []Parsed) []NameAt {
 	declared := map[string]bool{}
 	used := map[string]int{}
-	declare := func(ids ...*ast.Ident) {
-		for _, id := range ids {
-			if id != nil {
-				declared[id.Name] = true
-			}
-		}
-	}
 	for _, u := range units {
 		ast.Inspect(u.File, func(n ast.Node) bool {
+			var names []string // that n declares
 			switch n := n.(type) {
 			case *ast.SelectorExpr:
 				if id, ok := n.X.(*ast.Ident); ok {
@@ -80,31 +85,26 @@ func UnresolvedPackages(units []Parsed) []NameAt {
 					}
 				}
 			case *ast.ImportSpec:
-				declare(n.Name)
+				names = varNames(n.Name)
 			case *ast.AssignStmt:
 				if n.Tok == token.DEFINE {
-					for _, l := range n.Lhs {
-						if id, ok := l.(*ast.Ident); ok {
-							declare(id)
-						}
-					}
+					names = varNames(n.Lhs...)
 				}
 			case *ast.RangeStmt:
 				if n.Tok == token.DEFINE {
-					for _, e := range []ast.Expr{n.Key, n.Value} {
-						if id, ok := e.(*ast.Ident); ok {
-							declare(id)
-						}
-					}
+					names = varNames(n.Key, n.Value)
 				}
 			case *ast.ValueSpec:
-				declare(n.Names...)
+				names = varNames(n.Names...)
 			case *ast.TypeSpec:
-				declare(n.Name)
+				names = varNames(n.Name)
 			case *ast.FuncDecl:
-				declare(n.Name)
+				names = varNames(n.Name)
 			case *ast.Field:
-				declare(n.Names...)
+				names = varNames(n.Names...)
+			}
+			for _, name := range names {
+				declared[name] = true
 			}
 			return true
 		})

@@ -16,9 +16,6 @@ type Parsed struct {
 	Body *ast.BlockStmt
 }
 
-// StmtPrefix starts the text a statement unit is parsed in.
-const StmtPrefix = "package main; func _() {"
-
 // Parse parses a unit: declarations and imports as a file, statements as the
 // body of a function.
 func Parse(u Unit) (Parsed, error) {
@@ -39,7 +36,7 @@ func Parse(u Unit) (Parsed, error) {
 
 func (p Parsed) prefix() string {
 	if p.Kind == StmtUnit {
-		return StmtPrefix
+		return "package main; func _() {"
 	}
 	return "package main;"
 }
@@ -65,6 +62,9 @@ func (p Parsed) Text(n ast.Node) string {
 
 // Sub is statements [from, to) of a statement unit, as a unit of its own.
 func (p Parsed) Sub(from, to int) (Parsed, error) {
+	if from == 0 && to == len(p.Body.List) {
+		return p, nil
+	}
 	first, last := p.Body.List[from], p.Body.List[to-1]
 	start, end := p.offset(first.Pos()), min(p.offset(last.End()), len(p.Src))
 	return Parse(Unit{Kind: StmtUnit, Src: p.Src[start:end], Offset: p.Offset + start, Line: p.Fset.Position(first.Pos()).Line})

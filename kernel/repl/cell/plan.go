@@ -1,8 +1,10 @@
 package cell
 
 import (
+	"cmp"
 	"go/ast"
 	"go/token"
+	"slices"
 	"strings"
 )
 
@@ -33,8 +35,13 @@ func Plan(cell string, units []Parsed) ([]Step, error) {
 	if at == nil {
 		at = declPoints(units, false)
 	}
-	if at == nil {
-		return inOrder(units), nil
+	if at == nil { // as written
+		for i, u := range units {
+			if u.Kind != ImportUnit {
+				steps = append(steps, Step{Parsed: u, Last: i == len(units)-1 && u.Kind == StmtUnit})
+			}
+		}
+		return steps, nil
 	}
 	// decls[n] are the declarations evaluated right after the cell's
 	// statement n (counting the top-level statements of all statement
@@ -45,20 +52,18 @@ func Plan(cell string, units []Parsed) ([]Step, error) {
 			decls[at[i]] = append(decls[at[i]], u)
 		}
 	}
-	addDecls := func(point int) error {
-		if len(decls[point]) == 0 {
-			return nil
-		}
-		merged, err := mergeDecls(cell, decls[point])
-		if err != nil {
-			return err
-		}
-		steps = append(steps, Step{Parsed: merged})
-		return nil
+	var first error // the first failure to parse a merge or a piece again
+	add := func(p Parsed, err error, last bool) {
+		first = cmp.Or(first, err)
+		steps = append(steps, Step{Parsed: p, Last: last})
 	}
-	if err := addDecls(-1); err != nil {
-		return nil, err
+	addDecls := func(point int) {
+		if len(decls[point]) > 0 {
+			merged, err := mergeDecls(cell, decls[point])
+			add(merged, err, false)
+		}
 	}
+	addDecls(-1)
 	seq := 0
 	for i, u := range units {
 		if u.Kind != StmtUnit {
@@ -66,42 +71,20 @@ func Plan(cell string, units []Parsed) ([]Step, error) {
 		}
 		// The unit is cut after each statement that declarations wait for.
 		from, n := 0, len(u.Body.List)
-		for k := 0; k < n; k++ {
-			if len(decls[seq+k]) == 0 && k < n-1 {
-				continue
+		for k := range n {
+			if len(decls[seq+k]) > 0 || k == n-1 {
+				piece, err := u.Sub(from, k+1)
+				add(piece, err, i == len(units)-1 && k == n-1)
+				addDecls(seq + k)
+				from = k + 1
 			}
-			piece := u
-			if from > 0 || k < n-1 {
-				var err error
-				if piece, err = u.Sub(from, k+1); err != nil {
-					return nil, err
-				}
-			}
-			steps = append(steps, Step{Parsed: piece, Last: i == len(units)-1 && k == n-1})
-			if err := addDecls(seq + k); err != nil {
-				return nil, err
-			}
-			from = k + 1
 		}
 		seq += n
 	}
+	if first != nil {
+		return nil, first
+	}
 	return steps, nil
-}
-
-// inOrder is the plan of a cell run as written, imports first.
-func inOrder(units []Parsed) []Step {
-	var steps []Step
-	for _, u := range units {
-		if u.Kind == ImportUnit {
-			steps = append(steps, Step{Parsed: u})
-		}
-	}
-	for i, u := range units {
-		if u.Kind != ImportUnit {
-			steps = append(steps, Step{Parsed: u, Last: i == len(units)-1 && u.Kind == StmtUnit})
-		}
-	}
-	return steps
 }
 
 // declPoints returns, for each declaration unit, the number of the cell's
@@ -121,7 +104,6 @@ func declPoints(units []Parsed, forward bool) map[int]int {
 	stmtUses := []map[string]bool{} // statement -> identifiers in it
 	stmtsBefore := map[int]int{}    // declaration unit -> statements before it
 	uses := map[int]map[string]bool{}
-	twice := false
 	seq := 0
 	for i, u := range units {
 		switch u.Kind {
@@ -129,7 +111,7 @@ func declPoints(units []Parsed, forward bool) map[int]int {
 			names, methods := declNames(u.File)
 			for _, name := range names {
 				if _, dup := declaredBy[name]; dup {
-					twice = true
+					return nil
 				}
 				declaredBy[name] = i
 			}
@@ -150,24 +132,16 @@ func declPoints(units []Parsed, forward bool) map[int]int {
 			}
 		}
 	}
-	if twice {
-		return nil
-	}
 	for i := range uses {
 		at[i] = -1
 		for name := range uses[i] {
-			before, after := -1, -1
-			for _, n := range stmtNames[name] {
-				if n < stmtsBefore[i] {
-					before = n
-				} else if after < 0 {
-					after = n
-				}
+			ns := stmtNames[name] // in order
+			switch k, _ := slices.BinarySearch(ns, stmtsBefore[i]); {
+			case k > 0: // the last statement before the declaration
+				at[i] = max(at[i], ns[k-1])
+			case forward && k < len(ns): // else the first after it
+				at[i] = max(at[i], ns[k])
 			}
-			if before < 0 && forward {
-				before = after
-			}
-			at[i] = max(at[i], before)
 		}
 	}
 	// Propagate through the declarations each uses, to a fixed point (the
@@ -184,10 +158,8 @@ func declPoints(units []Parsed, forward bool) map[int]int {
 	}
 	for i := range uses {
 		for n := stmtsBefore[i]; n <= at[i]; n++ {
-			for _, name := range declares[i] {
-				if stmtUses[n][name] {
-					return nil
-				}
+			if slices.ContainsFunc(declares[i], func(name string) bool { return stmtUses[n][name] }) {
+				return nil
 			}
 		}
 	}
@@ -206,16 +178,7 @@ func declNames(f *ast.File) (names, methods []string) {
 				names = append(names, d.Name.Name)
 			}
 		case *ast.GenDecl:
-			for _, spec := range d.Specs {
-				switch spec := spec.(type) {
-				case *ast.TypeSpec:
-					names = append(names, spec.Name.Name)
-				case *ast.ValueSpec:
-					for _, id := range spec.Names {
-						names = append(names, id.Name)
-					}
-				}
-			}
+			names = append(names, specNames(d)...)
 		}
 	}
 	return names, methods
@@ -224,33 +187,32 @@ func declNames(f *ast.File) (names, methods []string) {
 // TopLevelNames are the variables (or constants, types) a top-level
 // statement declares in the cell's scope.
 func TopLevelNames(st ast.Stmt) []string {
-	var names []string
 	switch st := st.(type) {
 	case *ast.AssignStmt:
 		if st.Tok == token.DEFINE {
-			for _, l := range st.Lhs {
-				if id, ok := l.(*ast.Ident); ok && id.Name != "_" {
-					names = append(names, id.Name)
-				}
-			}
+			return varNames(st.Lhs...)
 		}
 	case *ast.DeclStmt:
 		if g, ok := st.Decl.(*ast.GenDecl); ok {
-			for _, spec := range g.Specs {
-				switch spec := spec.(type) {
-				case *ast.ValueSpec:
-					for _, id := range spec.Names {
-						if id.Name != "_" {
-							names = append(names, id.Name)
-						}
-					}
-				case *ast.TypeSpec:
-					names = append(names, spec.Name.Name)
-				}
-			}
+			return specNames(g)
 		}
 	}
-	return names
+	return nil
+}
+
+// specNames are the names of the types, constants or variables g declares,
+// but _.
+func specNames(g *ast.GenDecl) []string {
+	var ids []*ast.Ident
+	for _, spec := range g.Specs {
+		switch spec := spec.(type) {
+		case *ast.TypeSpec:
+			ids = append(ids, spec.Name)
+		case *ast.ValueSpec:
+			ids = append(ids, spec.Names...)
+		}
+	}
+	return varNames(ids...)
 }
 
 // identsIn is every identifier in n: more than the names n uses from

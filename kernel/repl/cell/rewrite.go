@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"go/ast"
 	"go/token"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -25,11 +25,8 @@ const TmpPrefix = "_gospeed_"
 // were in the cell.
 func Rewrite(p Parsed, res *Result, rename map[string]string, isInt func(ast.Expr) bool) string {
 	base := len(p.prefix()) + p.Line - 1
-	r := &rewriter{src: p.prefix() + strings.Repeat("\n", p.Line-1) + p.Src, base: base, rename: rename, isInt: isInt}
-	if res != nil {
-		r.result, r.capture = res.Stmt, res.Capture
-	}
-	return strings.Repeat("\n", p.Line-1) + r.rewrite(p.Fset.File(p.File.Pos()), p.root(), base+len(p.Src))
+	r := &rewriter{src: p.prefix() + strings.Repeat("\n", p.Line-1) + p.Src, f: p.Fset.File(p.File.Pos()), base: base, res: res, rename: rename, isInt: isInt}
+	return strings.Repeat("\n", p.Line-1) + r.rewrite(p.root(), base+len(p.Src))
 }
 
 // Result names the expression statement whose value a cell shows, and the
@@ -41,15 +38,14 @@ type Result struct {
 
 // rewriter collects text edits for one unit.
 type rewriter struct {
-	src   string // the parsed text (with the package/func prefix)
-	base  int    // offset of the unit's own text in src
+	src   string      // the parsed text (with the package/func prefix)
+	f     *token.File // src's positions
+	base  int         // offset of the unit's own text in src
 	edits []edit
 	tmp   int
 	// isInt reports whether the expression of a range clause is an integer.
 	isInt func(ast.Expr) bool
-	// result wraps the last expression statement to capture its value.
-	result  *ast.ExprStmt
-	capture string
+	res   *Result // or nil
 	// rename maps the name of a type redefined in a later cell to the name
 	// the interpreter knows its current definition by (see types.go).
 	rename map[string]string
@@ -60,7 +56,10 @@ type edit struct {
 	text       string
 }
 
-func (r *rewriter) off(p token.Pos, f *token.File) int { return f.Offset(p) }
+func (r *rewriter) off(p token.Pos) int { return r.f.Offset(p) }
+
+// nodeText is the text of n with the edits inside it applied.
+func (r *rewriter) nodeText(n ast.Node) string { return r.text(r.off(n.Pos()), r.off(n.End())) }
 
 // text returns src[start:end] with the edits inside it applied.
 func (r *rewriter) text(start, end int) string {
@@ -80,14 +79,9 @@ func (r *rewriter) text(start, end int) string {
 // replace registers an edit, absorbing the edits inside it (their text must
 // already be part of text, through r.text).
 func (r *rewriter) replace(start, end int, text string) {
-	kept := r.edits[:0]
-	for _, e := range r.edits {
-		if !(e.start >= start && e.end <= end) {
-			kept = append(kept, e)
-		}
-	}
-	r.edits = append(kept, edit{start, end, text})
-	sort.Slice(r.edits, func(i, j int) bool { return r.edits[i].start < r.edits[j].start })
+	r.edits = slices.DeleteFunc(r.edits, func(e edit) bool { return e.start >= start && e.end <= end })
+	r.edits = append(r.edits, edit{start, end, text})
+	slices.SortFunc(r.edits, func(a, b edit) int { return a.start - b.start })
 }
 
 func (r *rewriter) newTmp(what string) string {
@@ -97,63 +91,57 @@ func (r *rewriter) newTmp(what string) string {
 
 // rewrite walks root (post-order, so inner edits exist before outer ones) and
 // returns the rewritten text of the unit, which spans [r.base, end) of src.
-func (r *rewriter) rewrite(f *token.File, root ast.Node, end int) string {
-	var stack []ast.Node
-	funcDepth := 0
-	var depths []int
+func (r *rewriter) rewrite(root ast.Node, end int) string {
+	var stack []ast.Node // n's ancestors
 	ast.Inspect(root, func(n ast.Node) bool {
 		if n != nil {
 			stack = append(stack, n)
-			depths = append(depths, funcDepth)
-			if _, ok := n.(*ast.FuncLit); ok {
-				funcDepth++
-			}
-			if _, ok := n.(*ast.FuncDecl); ok {
-				funcDepth++
-			}
 			return true
 		}
-		n = stack[len(stack)-1]
-		depth := depths[len(depths)-1]
-		stack, depths = stack[:len(stack)-1], depths[:len(depths)-1]
+		n, stack = stack[len(stack)-1], stack[:len(stack)-1]
 		switch n := n.(type) {
-		case *ast.FuncLit, *ast.FuncDecl:
-			funcDepth--
 		case *ast.Ident:
 			if to, ok := r.rename[n.Name]; ok && renameable(stack, n) {
-				r.replace(r.off(n.Pos(), f), r.off(n.End(), f), to)
+				r.replace(r.off(n.Pos()), r.off(n.End()), to)
 			}
 		case *ast.GoStmt:
-			r.goStmt(f, n)
+			r.goStmt(n)
 		case *ast.DeferStmt:
-			if depth == 0 {
-				r.deferStmt(f, n)
+			if !inFunc(stack) {
+				r.deferStmt(n)
 			}
 		case *ast.RangeStmt:
-			r.rangeStmt(f, n, labelOf(stack, n))
-			r.wrapCompound(f, n, stack, root)
+			r.rangeStmt(n, labelOf(stack, n))
+			r.wrapCompound(n, stack, root)
 		case *ast.ForStmt:
-			r.forStmt(f, n)
-			r.wrapCompound(f, n, stack, root)
+			r.forStmt(n)
+			r.wrapCompound(n, stack, root)
 		case *ast.IfStmt, *ast.BlockStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt:
-			r.wrapCompound(f, n.(ast.Stmt), stack, root)
+			r.wrapCompound(n.(ast.Stmt), stack, root)
 		case *ast.ExprStmt:
-			if c, ok := n.X.(*ast.CallExpr); ok && depth == 0 && n != r.result {
+			c, isCall := n.X.(*ast.CallExpr)
+			switch {
+			case r.res != nil && n == r.res.Stmt:
+				r.replace(r.off(n.Pos()), r.off(n.End()), r.res.Capture+"("+r.nodeText(n)+")")
+			case isCall && !inFunc(stack):
 				if lit, ok := ast.Unparen(c.Fun).(*ast.FuncLit); ok {
-					start, end := r.off(n.Pos(), f), r.off(n.End(), f)
-					litText := r.text(r.off(lit.Pos(), f), r.off(lit.End(), f))
-					args := r.text(r.off(c.Lparen, f)+1, r.off(c.Rparen, f))
-					r.replace(start, end, "{ "+r.callLit(litText, args)+" }")
+					args := r.text(r.off(c.Lparen)+1, r.off(c.Rparen))
+					r.replace(r.off(n.Pos()), r.off(n.End()), "{ "+r.callLit(r.nodeText(lit), args)+" }")
 				}
-			}
-			if n == r.result {
-				start, end := r.off(n.Pos(), f), r.off(n.End(), f)
-				r.replace(start, end, r.capture+"("+r.text(start, end)+")")
 			}
 		}
 		return true
 	})
 	return r.text(r.base, end)
+}
+
+// inFunc reports whether a node whose ancestors are stack is in a function.
+func inFunc(stack []ast.Node) bool {
+	return slices.ContainsFunc(stack, func(n ast.Node) bool {
+		_, lit := n.(*ast.FuncLit)
+		_, decl := n.(*ast.FuncDecl)
+		return lit || decl
+	})
 }
 
 func labelOf(stack []ast.Node, n ast.Node) *ast.LabeledStmt {
@@ -168,28 +156,25 @@ func labelOf(stack []ast.Node, n ast.Node) *ast.LabeledStmt {
 // call splits a call into assignments of its function and arguments to
 // temporaries, evaluated now, and the deferred call of those temporaries:
 // the evaluation order of a go or defer statement.
-func (r *rewriter) call(f *token.File, c *ast.CallExpr) (assign, call string) {
+func (r *rewriter) call(c *ast.CallExpr) (assign, call string) {
 	var names, values []string
-	fn := r.text(r.off(c.Fun.Pos(), f), r.off(c.Fun.End(), f))
-	if id, ok := ast.Unparen(c.Fun).(*ast.Ident); ok && isBuiltin(id.Name) {
-		// A builtin is not a value: call it by name.
-	} else if _, ok := c.Fun.(*ast.ArrayType); ok {
-		// A conversion: keep it.
-	} else {
-		name := r.newTmp("f")
-		names, values = append(names, name), append(values, fn)
-		fn = name
+	now := func(what, value string) string {
+		name := r.newTmp(what)
+		names, values = append(names, name), append(values, value)
+		return name
+	}
+	fn := r.nodeText(c.Fun)
+	id, isIdent := ast.Unparen(c.Fun).(*ast.Ident)
+	if _, isConversion := c.Fun.(*ast.ArrayType); !isConversion && !(isIdent && isBuiltin(id.Name)) {
+		fn = now("f", fn) // a builtin is not a value: it is called by name
 	}
 	var args []string
-	single := len(c.Args) == 1 && c.Ellipsis == token.NoPos
-	if _, isCall := ast.Unparen(firstArg(c)).(*ast.CallExpr); single && isCall {
+	if len(c.Args) == 1 && c.Ellipsis == token.NoPos && isCall(c.Args[0]) {
 		// f(g()) may pass several results: evaluate g() in the new call.
-		args = append(args, r.text(r.off(c.Args[0].Pos(), f), r.off(c.Args[0].End(), f)))
+		args = append(args, r.nodeText(c.Args[0]))
 	} else {
 		for _, a := range c.Args {
-			name := r.newTmp("a")
-			names, values = append(names, name), append(values, r.text(r.off(a.Pos(), f), r.off(a.End(), f)))
-			args = append(args, name)
+			args = append(args, now("a", r.nodeText(a)))
 		}
 	}
 	if len(names) > 0 {
@@ -202,19 +187,17 @@ func (r *rewriter) call(f *token.File, c *ast.CallExpr) (assign, call string) {
 	return assign, call + ")"
 }
 
-func firstArg(c *ast.CallExpr) ast.Expr {
-	if len(c.Args) == 0 {
-		return nil
-	}
-	return c.Args[0]
+func isCall(x ast.Expr) bool {
+	_, ok := ast.Unparen(x).(*ast.CallExpr)
+	return ok
 }
 
 // goStmt makes the goroutine recover its panic and report it to the cell's
 // stderr: yaegi re-panics a goroutine's panic, which would end the kernel.
-func (r *rewriter) goStmt(f *token.File, g *ast.GoStmt) {
-	assign, call := r.call(f, g.Call)
+func (r *rewriter) goStmt(g *ast.GoStmt) {
+	assign, call := r.call(g.Call)
 	text := "{ " + assign + "go func() { defer func() { " + Helper + ".GoPanic(recover()) }(); " + call + " }() }"
-	r.replace(r.off(g.Pos(), f), r.off(g.End(), f), text)
+	r.replace(r.off(g.Pos()), r.off(g.End()), text)
 }
 
 // deferStmt defers a top-level call to the end of the cell: yaegi would run it
@@ -223,10 +206,10 @@ func (r *rewriter) goStmt(f *token.File, g *ast.GoStmt) {
 // closure in yaegi v0.16.1 shares the variables of a loop's body with the
 // other iterations' closures, so a deferred call in a loop would see the
 // last iteration's values.
-func (r *rewriter) deferStmt(f *token.File, d *ast.DeferStmt) {
-	assign, call := r.call(f, d.Call)
+func (r *rewriter) deferStmt(d *ast.DeferStmt) {
+	assign, call := r.call(d.Call)
 	text := "{ " + r.callLit("func() { "+assign+Helper+".Defer(func() { "+call+" }) }", "") + " }"
-	r.replace(r.off(d.Pos(), f), r.off(d.End(), f), text)
+	r.replace(r.off(d.Pos()), r.off(d.End()), text)
 }
 
 // wrapCompound runs a compound statement at the top level of a statement unit
@@ -238,7 +221,7 @@ func (r *rewriter) deferStmt(f *token.File, d *ast.DeferStmt) {
 // ones the block reads and assigns. A compound statement declares nothing
 // outside itself, and break, continue and labels stay inside it with the
 // statement; a top-level return or goto is refused before (see TopLevelJump).
-func (r *rewriter) wrapCompound(f *token.File, stmt ast.Stmt, stack []ast.Node, root ast.Node) {
+func (r *rewriter) wrapCompound(stmt ast.Stmt, stack []ast.Node, root ast.Node) {
 	var start ast.Node = stmt
 	if l := labelOf(stack, stmt); l != nil {
 		start, stack = l, stack[:len(stack)-1]
@@ -246,7 +229,7 @@ func (r *rewriter) wrapCompound(f *token.File, stmt ast.Stmt, stack []ast.Node, 
 	if _, ok := root.(*ast.BlockStmt); !ok || len(stack) != 1 || stack[0] != root {
 		return // not a top-level statement of a statement unit
 	}
-	from, to := r.off(start.Pos(), f), r.off(stmt.End(), f)
+	from, to := r.off(start.Pos()), r.off(stmt.End())
 	r.replace(from, to, r.callLit("func() { "+r.text(from, to)+" }", ""))
 }
 
@@ -260,66 +243,46 @@ func (r *rewriter) callLit(lit, args string) string {
 
 // rangeStmt turns range over an integer (which yaegi v0.16.1 rejects) into a
 // counting loop, and gives each iteration its own key and value variables.
-func (r *rewriter) rangeStmt(f *token.File, s *ast.RangeStmt, label *ast.LabeledStmt) {
-	vars := loopVars(s.Key, s.Value)
-	lbrace := r.off(s.Body.Lbrace, f)
-	shadow := ""
-	if s.Tok == token.DEFINE && len(vars) > 0 && (captures(s.Body) || r.isInt(s.X)) {
-		shadow = " " + strings.Join(vars, ", ") + " := " + strings.Join(vars, ", ") + ";"
-	}
-	if r.isInt(s.X) {
-		n, i := r.newTmp("n"), r.newTmp("i")
-		x := r.text(r.off(s.X.Pos(), f), r.off(s.X.End(), f))
-		start, lab := r.off(s.For, f), ""
-		if label != nil {
-			start, lab = r.off(label.Pos(), f), label.Label.Name+": "
+func (r *rewriter) rangeStmt(s *ast.RangeStmt, label *ast.LabeledStmt) {
+	lbrace := r.off(s.Body.Lbrace)
+	if !r.isInt(s.X) {
+		if vars := varNames(s.Key, s.Value); s.Tok == token.DEFINE && len(vars) > 0 && captures(s.Body) {
+			r.replace(lbrace, lbrace+1, "{"+redeclare(vars))
 		}
-		set := ""
-		if s.Key != nil && !isBlank(s.Key) {
-			op := " = "
-			if s.Tok == token.DEFINE {
-				op = " := "
-			}
-			set = " " + r.text(r.off(s.Key.Pos(), f), r.off(s.Key.End(), f)) + op + i + ";"
-		}
-		rbrace := r.off(s.Body.Rbrace, f)
-		head := "{ " + n + " := " + x + "; " + lab + "for " + i + " := " + n + " - " + n + "; " + i + " < " + n + "; " + i + "++ {" + set
-		r.replace(start, rbrace+1, head+r.text(lbrace+1, rbrace)+"}}")
 		return
 	}
-	if shadow != "" {
-		r.replace(lbrace, lbrace+1, "{"+shadow)
+	// The counting loop declares the key in its body: one per iteration.
+	n, i := r.newTmp("n"), r.newTmp("i")
+	start, lab := r.off(s.For), ""
+	if label != nil {
+		start, lab = r.off(label.Pos()), label.Label.Name+": "
 	}
+	set := ""
+	if s.Key != nil && !isBlank(s.Key) {
+		set = " " + r.nodeText(s.Key) + " " + s.Tok.String() + " " + i + ";"
+	}
+	rbrace := r.off(s.Body.Rbrace)
+	head := "{ " + n + " := " + r.nodeText(s.X) + "; " + lab + "for " + i + " := " + n + " - " + n + "; " + i + " < " + n + "; " + i + "++ {" + set
+	r.replace(start, rbrace+1, head+r.text(lbrace+1, rbrace)+"}}")
 }
 
 // forStmt gives each iteration of a three-clause loop its own copy of the loop
 // variables when the body captures them and does not assign them (Go 1.22).
-func (r *rewriter) forStmt(f *token.File, s *ast.ForStmt) {
+func (r *rewriter) forStmt(s *ast.ForStmt) {
 	init, ok := s.Init.(*ast.AssignStmt)
 	if !ok || init.Tok != token.DEFINE || !captures(s.Body) {
 		return
 	}
-	var vars []string
-	for _, l := range init.Lhs {
-		if id, ok := l.(*ast.Ident); ok && id.Name != "_" && !assigns(s.Body, id.Name) {
-			vars = append(vars, id.Name)
-		}
+	vars := slices.DeleteFunc(varNames(init.Lhs...), func(v string) bool { return assigns(s.Body, v) })
+	if len(vars) > 0 {
+		lbrace := r.off(s.Body.Lbrace)
+		r.replace(lbrace, lbrace+1, "{"+redeclare(vars))
 	}
-	if len(vars) == 0 {
-		return
-	}
-	lbrace := r.off(s.Body.Lbrace, f)
-	r.replace(lbrace, lbrace+1, "{ "+strings.Join(vars, ", ")+" := "+strings.Join(vars, ", ")+";")
 }
 
-func loopVars(exprs ...ast.Expr) []string {
-	var vars []string
-	for _, e := range exprs {
-		if id, ok := e.(*ast.Ident); ok && id.Name != "_" {
-			vars = append(vars, id.Name)
-		}
-	}
-	return vars
+// redeclare is " a, b := a, b;": the loop variables of one iteration.
+func redeclare(vars []string) string {
+	return " " + strings.Join(vars, ", ") + " := " + strings.Join(vars, ", ") + ";"
 }
 
 func isBlank(e ast.Expr) bool {
@@ -336,9 +299,7 @@ func captures(body ast.Node) bool {
 		case *ast.FuncLit:
 			found = true
 		case *ast.UnaryExpr:
-			if n.Op == token.AND {
-				found = true
-			}
+			found = found || n.Op == token.AND
 		}
 		return !found
 	})
@@ -355,11 +316,7 @@ func assigns(body ast.Node, name string) bool {
 	ast.Inspect(body, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
-			for _, l := range n.Lhs {
-				if is(l) && n.Tok != token.DEFINE {
-					found = true
-				}
-			}
+			found = found || n.Tok != token.DEFINE && slices.ContainsFunc(n.Lhs, is)
 		case *ast.IncDecStmt:
 			found = found || is(n.X)
 		case *ast.UnaryExpr:
@@ -382,11 +339,7 @@ func renameable(stack []ast.Node, id *ast.Ident) bool {
 	case *ast.KeyValueExpr:
 		return p.Key != id
 	case *ast.Field:
-		for _, name := range p.Names {
-			if name == id {
-				return false
-			}
-		}
+		return !slices.Contains(p.Names, id)
 	case *ast.FuncDecl:
 		return p.Name != id || p.Recv == nil && id.Name == "main" // a cell's main is renamed
 	case *ast.File, *ast.ImportSpec, *ast.LabeledStmt, *ast.BranchStmt:

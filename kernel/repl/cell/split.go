@@ -86,27 +86,22 @@ func Split(cell string) ([]Unit, error) {
 		}
 		units = append(units, Unit{Kind: kind, Src: src, Offset: start, Line: toks[from].line})
 	}
-	for i := 0; i < len(toks); {
-		end := unitEnd(toks, i)
-		if toks[i].tok == token.PACKAGE && len(units) == 0 {
+	for i, end := 0, 0; i < len(toks); i = end {
+		end = unitEnd(toks, i)
+		switch {
+		case toks[i].tok == token.PACKAGE && len(units) == 0:
 			// A whole program pasted in: its package clause means nothing here.
-			i = end
-			continue
-		}
-		if toks[i].tok != token.SEMICOLON {
+		case toks[i].tok != token.SEMICOLON:
 			add(unitKind(toks, i), i, end)
 		}
-		i = end
 	}
 	return units, nil
 }
 
 type tok struct {
-	tok       token.Token
-	lit       string
-	off, end  int
-	line      int
-	autoSemic bool
+	tok      token.Token
+	off, end int // end is off for a semicolon inserted at a line's end
+	line     int
 }
 
 // scan tokenizes the cell, dropping comments, and checks bracket balance.
@@ -117,7 +112,8 @@ func scan(cell string) ([]tok, error) {
 	var s scanner.Scanner
 	s.Init(file, []byte(cell), func(pos token.Position, msg string) { errs.Add(pos, msg) }, 0)
 	var toks []tok
-	var stack []token.Token
+	var stack []token.Token // the brackets open
+	closing := map[token.Token]token.Token{token.LPAREN: token.RPAREN, token.LBRACK: token.RBRACK, token.LBRACE: token.RBRACE}
 	for {
 		pos, t, lit := s.Scan()
 		if t == token.EOF {
@@ -125,25 +121,23 @@ func scan(cell string) ([]tok, error) {
 		}
 		off := file.Offset(pos)
 		end := off + len(lit)
-		if lit == "" || t == token.SEMICOLON && lit == "\n" {
+		switch {
+		case t == token.SEMICOLON && lit == "\n": // inserted at a line's end
+			end = off
+		case lit == "":
 			end = off + len(t.String())
 		}
-		auto := t == token.SEMICOLON && lit == "\n"
-		if auto {
-			end = off
-		}
-		switch t {
-		case token.LPAREN, token.LBRACK, token.LBRACE:
+		switch nesting(t) {
+		case 1:
 			stack = append(stack, t)
-		case token.RPAREN, token.RBRACK, token.RBRACE:
-			want := map[token.Token]token.Token{token.RPAREN: token.LPAREN, token.RBRACK: token.LBRACK, token.RBRACE: token.LBRACE}[t]
-			if len(stack) == 0 || stack[len(stack)-1] != want {
+		case -1:
+			if len(stack) == 0 || closing[stack[len(stack)-1]] != t {
 				errs.Add(fset.Position(pos), fmt.Sprintf("unexpected %s", t))
 			} else {
 				stack = stack[:len(stack)-1]
 			}
 		}
-		toks = append(toks, tok{tok: t, lit: lit, off: off, end: end, line: fset.Position(pos).Line, autoSemic: auto})
+		toks = append(toks, tok{tok: t, off: off, end: end, line: fset.Position(pos).Line})
 	}
 	if len(errs) > 0 {
 		errs.Sort()
@@ -155,20 +149,23 @@ func scan(cell string) ([]tok, error) {
 	return toks, nil
 }
 
+// nesting is 1 for an opening bracket, -1 for a closing one, else 0.
+func nesting(t token.Token) int {
+	switch t {
+	case token.LPAREN, token.LBRACK, token.LBRACE:
+		return 1
+	case token.RPAREN, token.RBRACK, token.RBRACE:
+		return -1
+	}
+	return 0
+}
+
 // unitEnd returns the index just past the unit starting at toks[i]: the next
 // semicolon at bracket depth zero.
 func unitEnd(toks []tok, i int) int {
-	depth := 0
-	for ; i < len(toks); i++ {
-		switch toks[i].tok {
-		case token.LPAREN, token.LBRACK, token.LBRACE:
-			depth++
-		case token.RPAREN, token.RBRACK, token.RBRACE:
-			depth--
-		case token.SEMICOLON:
-			if depth == 0 {
-				return i + 1
-			}
+	for depth := 0; i < len(toks); i++ {
+		if depth += nesting(toks[i].tok); depth == 0 && toks[i].tok == token.SEMICOLON {
+			return i + 1
 		}
 	}
 	return i
@@ -197,17 +194,11 @@ func unitKind(toks []tok, i int) UnitKind {
 	return StmtUnit
 }
 
+// matchParen returns the index of the bracket that closes toks[i].
 func matchParen(toks []tok, i int) int {
-	depth := 0
-	for ; i < len(toks); i++ {
-		switch toks[i].tok {
-		case token.LPAREN:
-			depth++
-		case token.RPAREN:
-			depth--
-			if depth == 0 {
-				return i
-			}
+	for depth := 0; i < len(toks); i++ {
+		if depth += nesting(toks[i].tok); depth == 0 {
+			return i
 		}
 	}
 	return i
