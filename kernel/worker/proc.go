@@ -44,7 +44,10 @@ type proc struct {
 // startProc starts a worker whose text goes to stdout and stderr (nil:
 // nowhere) and whose rich output goes to display.
 func startProc(cfg Config, stdout, stderr io.Writer, display func(*proc, message)) (*proc, error) {
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	// Non-blocking, so that Go's poller waits for the worker's messages
+	// instead of a thread blocked in read (the child's end is made blocking
+	// again when it is passed on, and Main sets it back).
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("worker: socket pair: %w", err)
 	}

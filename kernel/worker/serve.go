@@ -29,6 +29,9 @@ const connFD = 3
 // 3, with fds 1 and 2 as its output) with the evaluator newEval makes, until
 // the kernel closes the connection. Call it from the worker's main.
 func Main(newEval func(kernel.Outputs) (kernel.Evaluator, error)) error {
+	// Non-blocking, so that the runtime's poller waits for requests instead
+	// of a thread blocked in read.
+	_ = unix.SetNonblock(connFD, true)
 	conn := os.NewFile(connFD, "kernel connection")
 	if conn == nil {
 		return errors.New("worker: no kernel connection on fd 3 (the kernel starts workers itself)")
@@ -55,17 +58,33 @@ func Serve(ctx context.Context, conn io.ReadWriter, stdout, stderr io.Writer, ne
 	if err := s.send(message{Event: evReady}); err != nil {
 		return err
 	}
+	done := make(chan error, 1)
+	go s.serve(ctx, done)
+	return <-done
+}
+
+// serve answers requests until the kernel sends close or the connection
+// ends, and says which on done. A cell runs on the goroutine that read it,
+// while a new one goes on reading: the cell starts at once, not when the
+// scheduler gets to a goroutine started for it (tens of microseconds on a
+// busy machine, on every cell's round trip).
+func (s *server) serve(ctx context.Context, done chan<- error) {
 	for {
 		m, err := s.c.read()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
-				return nil // the kernel is gone
+				err = nil // the kernel is gone
+			} else {
+				err = fmt.Errorf("worker: reading a request: %w", err)
 			}
-			return fmt.Errorf("worker: %w", err)
+			done <- err
+			return
 		}
 		switch m.Op {
 		case opExecute:
-			go s.execute(ctx, m)
+			go s.serve(ctx, done)
+			s.execute(ctx, m)
+			return
 		case opInterrupt:
 			s.interrupt(m)
 		case opIsComplete, opComplete, opInspect, opComm:
@@ -75,9 +94,10 @@ func Serve(ctx context.Context, conn io.ReadWriter, stdout, stderr io.Writer, ne
 				i.Interrupt()
 			}
 		case opClose:
-			return s.send(message{ID: m.ID})
+			done <- s.send(message{ID: m.ID})
+			return
 		default:
-			fmt.Fprintf(stderr, "gospeed worker: ignored an unknown request %q\n", m.Op)
+			fmt.Fprintf(s.stderr, "gospeed worker: ignored an unknown request %q\n", m.Op)
 		}
 	}
 }
