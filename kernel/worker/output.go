@@ -269,33 +269,30 @@ func (p *pipeReader) setSink(w io.Writer) {
 // waitMarks waits until n marks have been read, the pipe has ended, or the
 // deadline passes; it reports whether n marks were read.
 func (p *pipeReader) waitMarks(n uint64, deadline time.Time) bool {
-	stop := time.AfterFunc(time.Until(deadline), func() {
-		p.mu.Lock()
-		p.cond.Broadcast()
-		p.mu.Unlock()
-	})
-	defer stop.Stop()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for p.marks < n && !p.eof && time.Now().Before(deadline) {
-		p.cond.Wait()
-	}
+	p.waitLocked(deadline, func() bool { return p.marks >= n })
 	return p.marks >= n
 }
 
 // report waits (until deadline) for the pipe to end and returns the held
 // runtime report, if any.
 func (p *pipeReader) report(deadline time.Time) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.waitLocked(deadline, func() bool { return false })
+	return p.held.String()
+}
+
+// waitLocked waits until done, the pipe's end, or the deadline. p.mu is held.
+func (p *pipeReader) waitLocked(deadline time.Time, done func() bool) {
 	stop := time.AfterFunc(time.Until(deadline), func() {
 		p.mu.Lock()
 		p.cond.Broadcast()
 		p.mu.Unlock()
 	})
 	defer stop.Stop()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for !p.eof && time.Now().Before(deadline) {
+	for !done() && !p.eof && time.Now().Before(deadline) {
 		p.cond.Wait()
 	}
-	return p.held.String()
 }

@@ -9,12 +9,9 @@
 package worker
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/gospeed/gospeed/kernel/client"
 )
 
 func TestLearnerCellsThatKillTheProcess(t *testing.T) {
@@ -52,17 +49,7 @@ wg.Wait()`, "concurrent map"},
 func TestInterruptingWaitGroupWaitGivesASessionBack(t *testing.T) {
 	h := startKernel(t, "repl", Config{})
 	h.execute(t, "import \"sync\"\nx := 41")
-	done := make(chan client.Reply, 1)
-	go func() {
-		r, _ := h.execute(t, "var wg sync.WaitGroup\nwg.Add(1)\nwg.Wait()")
-		done <- r
-	}()
-	time.Sleep(300 * time.Millisecond)
-	begin := time.Now()
-	if err := h.c.Interrupt(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	<-done
+	_, begin := h.interrupted(t, "var wg sync.WaitGroup\nwg.Add(1)\nwg.Wait()", 300*time.Millisecond)
 	r, out := h.execute(t, "x + 1")
 	took := time.Since(begin)
 	t.Logf("interrupt of wg.Wait to a working session: %v", took)

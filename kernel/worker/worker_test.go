@@ -185,6 +185,33 @@ func (h *harness) execute(t testing.TB, code string) (client.Reply, []wire.Messa
 	return r, out
 }
 
+// interrupted runs code, interrupts it after a while, and returns its
+// reply and when the interrupt was sent.
+func (h *harness) interrupted(t testing.TB, code string, after time.Duration) (client.Reply, time.Time) {
+	t.Helper()
+	type answer struct {
+		r   client.Reply
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		r, _, err := h.c.Execute(ctx, code)
+		done <- answer{r, err}
+	}()
+	time.Sleep(after)
+	begin := time.Now()
+	if err := h.c.Interrupt(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	a := <-done
+	if a.err != nil {
+		t.Fatalf("execute %q: %v\nlog:\n%s", code, a.err, h.log)
+	}
+	return a.r, begin
+}
+
 // result is the text/plain of the cell's execute_result.
 func result(t testing.TB, out []wire.Message) string {
 	for _, m := range out {
@@ -298,17 +325,7 @@ func TestTextBeforeAnUnmarkedReply(t *testing.T) {
 func TestInterruptOfAStuckCellGivesAWorkingSession(t *testing.T) {
 	h := startKernel(t, "script", Config{})
 	h.execute(t, "set 41")
-	done := make(chan client.Reply, 1)
-	go func() {
-		r, _ := h.execute(t, "stuck")
-		done <- r
-	}()
-	time.Sleep(200 * time.Millisecond)
-	begin := time.Now()
-	if err := h.c.Interrupt(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	r := <-done
+	r, begin := h.interrupted(t, "stuck", 200*time.Millisecond)
 	if r.EName != "KeyboardInterrupt" {
 		t.Fatalf("interrupted stuck cell: %+v", r)
 	}
@@ -322,16 +339,7 @@ func TestInterruptOfAStuckCellGivesAWorkingSession(t *testing.T) {
 func TestInterruptOfAWillingCellKeepsTheWorker(t *testing.T) {
 	h := startKernel(t, "script", Config{})
 	h.execute(t, "set 7")
-	done := make(chan client.Reply, 1)
-	go func() {
-		r, _ := h.execute(t, "loop")
-		done <- r
-	}()
-	time.Sleep(200 * time.Millisecond)
-	if err := h.c.Interrupt(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if r := <-done; r.EName != "KeyboardInterrupt" {
+	if r, _ := h.interrupted(t, "loop", 200*time.Millisecond); r.EName != "KeyboardInterrupt" {
 		t.Fatalf("interrupted cell: %+v", r)
 	}
 	if strings.Contains(h.log.String(), "restored") {
