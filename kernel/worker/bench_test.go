@@ -111,9 +111,10 @@ type discardLog struct{}
 func (discardLog) Write(p []byte) (int, error) { return len(p), nil }
 
 // BenchmarkStart is the time from starting a kernel (and its worker) to its
-// kernel_info_reply.
+// kernel_info_reply, and to the reply of a first cell (which waits for the
+// worker to be up).
 func BenchmarkStart(b *testing.B) {
-	var times []time.Duration
+	var times, firstCell []time.Duration
 	for b.Loop() {
 		begin := time.Now()
 		info, err := wire.NewLocalConnection()
@@ -133,11 +134,16 @@ func BenchmarkStart(b *testing.B) {
 			b.Fatal(err)
 		}
 		times = append(times, time.Since(begin))
+		if r, _, err := c.Execute(ctx, "1"); err != nil || r.Status != "ok" {
+			b.Fatalf("first cell: %+v %v", r, err)
+		}
+		firstCell = append(firstCell, time.Since(begin))
 		c.Close()
 		cancel()
 		<-done
 	}
 	reportMedian(b, times, "ms-to-kernel_info")
+	reportMedian(b, firstCell, "ms-to-first-cell")
 }
 
 // BenchmarkRestore is the round trip of a cell that kills the worker after
