@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -50,10 +51,18 @@ func newPipeReader(r *os.File, crash bool) *pipeReader {
 // inherited the pipe have exited).
 func (p *pipeReader) run() {
 	defer p.r.Close()
+	raw, err := p.r.SyscallConn()
+	if err != nil { // not a pipe that can be read: nothing will come
+		p.mu.Lock()
+		p.eof = true
+		p.cond.Broadcast()
+		p.mu.Unlock()
+		return
+	}
 	buf := make([]byte, 64<<10)
 	var carry []byte
 	for {
-		n, err := p.readLocked(buf)
+		n, err := p.readLocked(raw, buf)
 		p.busy = true
 		data := append(carry, buf[:n]...)
 		for {
@@ -86,16 +95,11 @@ func (p *pipeReader) run() {
 // readLocked reads what the pipe holds into buf, and returns with p.mu held
 // from before the read: whoever takes p.mu after the pipe is drained finds
 // its bytes passed on, or the reader busy with them (see settle).
-func (p *pipeReader) readLocked(buf []byte) (int, error) {
-	raw, err := p.r.SyscallConn()
-	if err != nil {
-		p.mu.Lock()
-		return 0, err
-	}
+func (p *pipeReader) readLocked(raw syscall.RawConn, buf []byte) (int, error) {
 	var n int
 	var readErr error
 	locked := false
-	err = raw.Read(func(fd uintptr) bool {
+	err := raw.Read(func(fd uintptr) bool {
 		p.mu.Lock()
 		n, readErr = unix.Read(int(fd), buf)
 		if readErr == unix.EAGAIN || readErr == unix.EINTR {

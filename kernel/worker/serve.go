@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -47,7 +48,7 @@ func Main(newEval func(kernel.Outputs) (kernel.Evaluator, error)) error {
 // output goes to stdout and stderr. It returns when the kernel sends close
 // or the connection ends.
 func Serve(ctx context.Context, conn io.ReadWriter, stdout, stderr io.Writer, newEval func(kernel.Outputs) (kernel.Evaluator, error)) error {
-	s := &server{c: newCodec(conn), stdout: stdout, stderr: stderr}
+	s := &server{c: newCodec(conn), stdout: stdout, stderr: stderr, pipes: rawConns(stdout, stderr)}
 	eval, err := newEval(kernel.Outputs{Stdout: stdout, Stderr: stderr, Display: s.display, Clear: s.clear, Comm: s.comm})
 	if err != nil {
 		_ = s.send(message{Event: evReady, Err: asError(err)})
@@ -105,6 +106,7 @@ func (s *server) serve(ctx context.Context, done chan<- error) {
 type server struct {
 	c              *codec
 	stdout, stderr io.Writer
+	pipes          []syscall.RawConn // stdout's and stderr's, when both are files (see drained)
 	eval           kernel.Evaluator
 
 	markMu sync.Mutex
@@ -120,39 +122,46 @@ type server struct {
 // That saves a cell's round trip two writes here and two wake-ups there.
 func (s *server) send(m message) error {
 	s.markMu.Lock()
-	if m.Event == "" && s.drained() {
-		err := s.c.write(m)
-		s.markMu.Unlock()
-		return err
-	}
-	s.marks++
-	m.Mark = s.marks
-	for _, w := range []io.Writer{s.stdout, s.stderr} {
-		if _, err := w.Write(syncMark); err != nil {
-			s.markMu.Unlock()
-			return fmt.Errorf("writing a sync mark: %w", err)
+	defer s.markMu.Unlock()
+	if m.Event != "" || !s.drained() {
+		s.marks++
+		m.Mark = s.marks
+		for _, w := range []io.Writer{s.stdout, s.stderr} {
+			if _, err := w.Write(syncMark); err != nil {
+				return fmt.Errorf("writing a sync mark: %w", err)
+			}
 		}
 	}
 	// Under the mark's lock: messages leave in the order of their marks.
-	err := s.c.write(m)
-	s.markMu.Unlock()
-	return err
+	return s.c.write(m)
+}
+
+// rawConns are the raw connections of ws, or nil when one is not a file.
+func rawConns(ws ...io.Writer) []syscall.RawConn {
+	var raws []syscall.RawConn
+	for _, w := range ws {
+		f, ok := w.(*os.File)
+		if !ok {
+			return nil
+		}
+		raw, err := f.SyscallConn()
+		if err != nil {
+			return nil
+		}
+		raws = append(raws, raw)
+	}
+	return raws
 }
 
 // drained reports whether the kernel has read all that was written to the
 // output pipes (by this process, or by any process that shares them):
-// FIONREAD (TIOCINQ on Linux) counts the bytes a pipe holds. An
-// output that is not a file is never known to be drained.
+// FIONREAD (TIOCINQ on Linux) counts the bytes a pipe holds. Outputs that
+// are not files are never known to be drained.
 func (s *server) drained() bool {
-	for _, w := range []io.Writer{s.stdout, s.stderr} {
-		f, ok := w.(*os.File)
-		if !ok {
-			return false
-		}
-		raw, err := f.SyscallConn()
-		if err != nil {
-			return false
-		}
+	if s.pipes == nil {
+		return false
+	}
+	for _, raw := range s.pipes {
 		var n int
 		var ioctlErr error
 		if err := raw.Control(func(fd uintptr) { n, ioctlErr = unix.IoctlGetInt(int(fd), unix.TIOCINQ) }); err != nil || ioctlErr != nil || n > 0 {
